@@ -1,0 +1,100 @@
+// Fully connected layer y = W^T x + b: the only layer with parameters.
+#pragma once
+
+#include <cstddef>
+
+#include "../core/extent.hpp"
+#include "layer_traits.hpp"
+
+namespace constnn {
+
+/// Dense (fully connected) layer with In inputs and Out outputs; either may be constnn::dynamic.
+///
+/// Parameter layout (In*Out + Out values): weights input-major, w[i*Out + o] joins input i to
+/// output o, then the Out biases. Input-major rows let the forward pass run across all outputs
+/// at once while each output still sums its terms in input order, so every vectorised or
+/// scalar build produces the same bits.
+///
+/// Inputs that are exactly zero are skipped in forward and in the weight update: their terms
+/// are +-0 and cannot change a finite sum, and on sparse data (the OCR pixels) most vanish.
+template <std::size_t In, std::size_t Out>
+struct dense {
+  static_assert(In > 0 && Out > 0, "constnn::dense: In and Out must be positive");
+  static constexpr layer_kind kind = layer_kind::affine;
+  static constexpr std::size_t in_extent = In;
+  static constexpr std::size_t out_extent = Out;
+
+  /// Number of parameters of a dense layer with the given sizes.
+  static constexpr std::size_t param_count(std::size_t in, std::size_t out) noexcept {
+    return out * (in + 1);
+  }
+
+  /// y[Out] = b + sum_i x[i] w[i][.], each output summed in input order. p: parameters, as above.
+  template <class T, size_like NI, size_like NO>
+  static constexpr void forward(NI in_n, NO out_n, const T* p, const T* x, T* y) noexcept {
+    const std::size_t in = in_n, out = out_n;
+    const T* b = p + in * out;
+    for (std::size_t o = 0; o < out; ++o) y[o] = b[o];
+    for (std::size_t i = 0; i < in; ++i) {
+      const T xi = x[i];
+      if (xi == T(0)) continue;
+      const T* row = p + i * out;
+      for (std::size_t o = 0; o < out; ++o) y[o] += row[o] * xi;
+    }
+  }
+
+  /// dx[i] = sum_o w[i][o] dy[o] (summed in output order), from the current weights.
+  template <class T, size_like NI, size_like NO>
+  static constexpr void backward_input(NI in_n, NO out_n, const T* p, const T* dy,
+                                       T* dx) noexcept {
+    const std::size_t in = in_n, out = out_n;
+    for (std::size_t i = 0; i < in; ++i) {
+      const T* row = p + i * out;
+      T acc = T(0);
+      for (std::size_t o = 0; o < out; ++o) acc += row[o] * dy[o];
+      dx[i] = acc;
+    }
+  }
+
+  /// Parameter gradient: g[i][o] = dy[o] x[i] (exactly +0 where x[i] is 0), g_b[o] = dy[o].
+  template <class T, size_like NI, size_like NO>
+  static constexpr void backward_params(NI in_n, NO out_n, const T* x, const T* dy,
+                                        T* g) noexcept {
+    const std::size_t in = in_n, out = out_n;
+    for (std::size_t i = 0; i < in; ++i) {
+      const T xi = x[i];
+      T* row = g + i * out;
+      if (xi == T(0)) {
+        for (std::size_t o = 0; o < out; ++o) row[o] = T(0);
+        continue;
+      }
+      for (std::size_t o = 0; o < out; ++o) row[o] = dy[o] * xi;
+    }
+    T* gb = g + in * out;
+    for (std::size_t o = 0; o < out; ++o) gb[o] = dy[o];
+  }
+
+  /// Fused backward and SGD step: dx (if not null) from the old weights, then
+  /// w[i][o] -= lr * (dy[o] x[i]) and b[o] -= lr * dy[o], in place with no gradient buffer.
+  /// Gives the same bits as backward_input + backward_params + p -= lr * g.
+  template <class T, size_like NI, size_like NO>
+  static constexpr void backward_sgd(NI in_n, NO out_n, T* p, const T* x, const T* dy, T* dx,
+                                     T lr) noexcept {
+    const std::size_t in = in_n, out = out_n;
+    for (std::size_t i = 0; i < in; ++i) {
+      T* row = p + i * out;
+      if (dx != nullptr) {
+        T acc = T(0);
+        for (std::size_t o = 0; o < out; ++o) acc += row[o] * dy[o];
+        dx[i] = acc;
+      }
+      const T xi = x[i];
+      if (xi == T(0)) continue;
+      for (std::size_t o = 0; o < out; ++o) row[o] -= lr * (dy[o] * xi);
+    }
+    T* b = p + in * out;
+    for (std::size_t o = 0; o < out; ++o) b[o] -= lr * dy[o];
+  }
+};
+
+}  // namespace constnn

@@ -1,0 +1,30 @@
+// Rectified linear activation max(0, x), elementwise.
+#pragma once
+
+#include <cstddef>
+
+#include "../core/extent.hpp"
+#include "layer_traits.hpp"
+
+namespace constnn {
+
+/// ReLU activation; keeps the width; forward and backward may run in place.
+struct relu {
+  static constexpr layer_kind kind = layer_kind::elementwise;
+
+  /// y[n] = x[n] > 0 ? x[n] : 0; y may alias x.
+  template <class T, size_like N>
+  static constexpr void forward(N n_, const T* x, T* y) noexcept {
+    const std::size_t n = n_;
+    for (std::size_t k = 0; k < n; ++k) y[k] = x[k] > T(0) ? x[k] : T(0);
+  }
+
+  /// dx = dy where the output is positive, else 0 (the subgradient at 0 is taken as 0).
+  template <class T, size_like N>
+  static constexpr void backward(N n_, const T* y, const T* dy, T* dx) noexcept {
+    const std::size_t n = n_;
+    for (std::size_t k = 0; k < n; ++k) dx[k] = y[k] > T(0) ? dy[k] : T(0);
+  }
+};
+
+}  // namespace constnn

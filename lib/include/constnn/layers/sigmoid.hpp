@@ -1,0 +1,31 @@
+// Logistic activation z = 1 / (1 + e^-a), elementwise.
+#pragma once
+
+#include <cstddef>
+
+#include "../core/extent.hpp"
+#include "../core/math.hpp"
+#include "layer_traits.hpp"
+
+namespace constnn {
+
+/// Sigmoid activation; keeps the width; forward and backward may run in place.
+struct sigmoid {
+  static constexpr layer_kind kind = layer_kind::elementwise;
+
+  /// y[n] = 1 / (1 + exp(-x[n])); y may alias x.
+  template <class T, size_like N>
+  static constexpr void forward(N n_, const T* x, T* y) noexcept {
+    const std::size_t n = n_;
+    for (std::size_t k = 0; k < n; ++k) y[k] = T(1) / (T(1) + math::exp(-x[k]));
+  }
+
+  /// dx = dy * y * (1 - y) from the layer's output y; dx may alias dy.
+  template <class T, size_like N>
+  static constexpr void backward(N n_, const T* y, const T* dy, T* dx) noexcept {
+    const std::size_t n = n_;
+    for (std::size_t k = 0; k < n; ++k) dx[k] = dy[k] * y[k] * (T(1) - y[k]);
+  }
+};
+
+}  // namespace constnn

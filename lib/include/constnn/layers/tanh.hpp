@@ -1,0 +1,31 @@
+// Hyperbolic tangent activation, elementwise.
+#pragma once
+
+#include <cstddef>
+
+#include "../core/extent.hpp"
+#include "../core/math.hpp"
+#include "layer_traits.hpp"
+
+namespace constnn {
+
+/// tanh activation; keeps the width; forward and backward may run in place.
+struct tanh {
+  static constexpr layer_kind kind = layer_kind::elementwise;
+
+  /// y[n] = tanh(x[n]); y may alias x.
+  template <class T, size_like N>
+  static constexpr void forward(N n_, const T* x, T* y) noexcept {
+    const std::size_t n = n_;
+    for (std::size_t k = 0; k < n; ++k) y[k] = math::tanh(x[k]);
+  }
+
+  /// dx = dy * (1 - y^2) from the layer's output y; dx may alias dy.
+  template <class T, size_like N>
+  static constexpr void backward(N n_, const T* y, const T* dy, T* dx) noexcept {
+    const std::size_t n = n_;
+    for (std::size_t k = 0; k < n; ++k) dx[k] = dy[k] * (T(1) - y[k] * y[k]);
+  }
+};
+
+}  // namespace constnn

@@ -1,0 +1,49 @@
+// Cross-entropy loss J = -log(p[label]) of a probability vector.
+#pragma once
+
+#include <cstddef>
+#include <limits>
+
+#include "../core/extent.hpp"
+#include "../core/math.hpp"
+#include "../layers/layer_traits.hpp"
+
+namespace constnn {
+
+/// Cross-entropy of probabilities (the output of softmax); the network's last layer.
+/// Its forward passes the probabilities through, so prediction reads them unchanged.
+struct cross_entropy {
+  static constexpr layer_kind kind = layer_kind::loss;
+  /// Forward writes nothing new: the output is the input, so it may share any buffer.
+  static constexpr bool writes_output = false;
+
+  /// y = x (copied only when the buffers differ).
+  template <class T, size_like N>
+  static constexpr void forward(N n_, const T* x, T* y) noexcept {
+    const std::size_t n = n_;
+    if (x == y) return;
+    for (std::size_t k = 0; k < n; ++k) y[k] = x[k];
+  }
+
+  /// -log(p), capped at -log(denorm_min) when p has underflowed to 0, so the loss stays finite.
+  template <class T>
+  static constexpr T negative_log(T p) noexcept {
+    return -math::log(p > T(0) ? p : std::numeric_limits<T>::denorm_min());
+  }
+
+  /// J = -log(y[label]).
+  template <class T, size_like N>
+  static constexpr T value(N, const T* y, std::size_t label) noexcept {
+    return negative_log(y[label]);
+  }
+
+  /// dJ/dy: -1/y[label] at the label, 0 elsewhere.
+  template <class T, size_like N>
+  static constexpr void backward(N n_, const T* y, std::size_t label, T* dx) noexcept {
+    const std::size_t n = n_;
+    for (std::size_t k = 0; k < n; ++k) dx[k] = T(0);
+    dx[label] = T(-1) / y[label];
+  }
+};
+
+}  // namespace constnn

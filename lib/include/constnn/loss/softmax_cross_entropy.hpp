@@ -1,0 +1,40 @@
+// Softmax and cross-entropy fused: the reference job's output layer.
+#pragma once
+
+#include <cstddef>
+
+#include "../core/extent.hpp"
+#include "../layers/layer_traits.hpp"
+#include "cross_entropy.hpp"
+#include "softmax.hpp"
+
+namespace constnn {
+
+/// Softmax followed by cross-entropy, with the short gradient dJ/dx = y - onehot(label),
+/// which avoids dividing by a probability that may be tiny.
+struct softmax_xent {
+  static constexpr layer_kind kind = layer_kind::loss;
+  static constexpr bool writes_output = true;
+
+  /// y = softmax(x); y may alias x.
+  template <class T, size_like N>
+  static constexpr void forward(N n, const T* x, T* y) noexcept {
+    softmax::forward(n, x, y);
+  }
+
+  /// J = -log(y[label]) from the probabilities y.
+  template <class T, size_like N>
+  static constexpr T value(N n, const T* y, std::size_t label) noexcept {
+    return cross_entropy::value(n, y, label);
+  }
+
+  /// dJ/dx = y - onehot(label).
+  template <class T, size_like N>
+  static constexpr void backward(N n_, const T* y, std::size_t label, T* dx) noexcept {
+    const std::size_t n = n_;
+    for (std::size_t k = 0; k < n; ++k) dx[k] = y[k];
+    dx[label] -= T(1);
+  }
+};
+
+}  // namespace constnn
