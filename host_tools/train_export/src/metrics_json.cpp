@@ -1,0 +1,58 @@
+// The --metrics-json document: every figure of a run plus what produced it, for scripts and plots.
+#include "metrics_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "version.hpp"
+
+namespace train_export {
+namespace {
+
+nlohmann::ordered_json input_json(const input_summary& input) {
+  return {{"path", input.name},
+          {"sha256", input.sha256},
+          {"examples", input.examples},
+          {"features", input.features}};
+}
+
+}  // namespace
+
+std::string metrics_json(const options& opts, const run_summary& summary) {
+  nlohmann::ordered_json doc;
+  doc["tool"] = {{"name", tool_name}, {"version", tool_version}};
+  doc["inputs"] = {{"train", input_json(summary.train)},
+                   {"validation", input_json(summary.validation)}};
+  doc["hyperparameters"] = {
+      {"epochs", opts.epochs},
+      {"hidden", opts.hidden},
+      {"classes", opts.classes},
+      {"init", opts.init == initialization::random ? "random" : "zero"},
+      {"learning_rate", opts.learning_rate},
+      {"seed", opts.seed},
+      {"precision", opts.scalar == precision::single_precision ? "float" : "double"}};
+  doc["network"] = {{"layers", {summary.train.features, opts.hidden, opts.classes}},
+                    {"parameters", summary.parameter_count}};
+
+  auto epochs = nlohmann::ordered_json::array();
+  for (const epoch_metrics& e : summary.epochs) {
+    epochs.push_back({{"epoch", e.epoch},
+                      {"train_cross_entropy", e.train_cross_entropy},
+                      {"validation_cross_entropy", e.validation_cross_entropy},
+                      {"seconds", e.seconds}});
+  }
+  doc["epochs"] = std::move(epochs);
+  doc["errors"] = {{"train", summary.errors.train},
+                   {"validation", summary.errors.validation},
+                   {"train_wrong", summary.errors.train_errors},
+                   {"validation_wrong", summary.errors.validation_errors}};
+
+  const double examples = static_cast<double>(summary.train.examples * opts.epochs);
+  doc["timings"] = {
+      {"read_seconds", summary.read_seconds},
+      {"train_seconds", summary.train_seconds},
+      {"training_examples_per_second",
+       summary.train_seconds > 0 ? examples / summary.train_seconds : 0.0}};
+  return doc.dump(2) + "\n";
+}
+
+}  // namespace train_export

@@ -1,0 +1,383 @@
+// What the user asked for on the command line, in either of the two accepted forms.
+#include "options.hpp"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <iostream>
+#include <limits>
+#include <memory>
+#include <string_view>
+#include <system_error>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "error.hpp"
+#include "version.hpp"
+
+namespace train_export {
+namespace {
+
+constexpr std::size_t max_classes = 65536;  // labels are exported as std::uint16_t at most
+
+// Every option value is captured as text and converted here, so each message names the option
+// and what it expects, and "010" means ten (CLI11 would read it as octal).
+struct raw_command_line {
+  std::array<std::string, 9> positional;
+  std::string train, validation, train_labels, validation_labels, metrics, metrics_json, header;
+  std::string epochs = "100", hidden = "50", classes = "10", init = "random", lr = "0.01";
+  std::string seed = "0", precision, header_namespace = "model", embed_samples = "0";
+  bool quiet = false;
+};
+
+constexpr std::array<const char*, 9> positional_names = {
+    "TRAIN", "VALIDATION", "TRAIN_OUT", "VALIDATION_OUT", "METRICS_OUT",
+    "EPOCHS", "HIDDEN", "INIT_FLAG", "LR"};
+
+// Options that the positional form already sets; giving both would be ambiguous.
+constexpr std::array<const char*, 9> positional_equivalents = {
+    "--train", "--validation", "--train-labels", "--validation-labels", "--metrics",
+    "--epochs", "--hidden", "--init", "--lr"};
+
+[[noreturn]] void fail_value(std::string_view option, std::string_view expected,
+                             std::string_view text) {
+  fail_usage(fmt::format("{}: expected {}, got '{}'", option, expected, text));
+}
+
+std::uint64_t parse_whole(std::string_view option, std::string_view text, std::uint64_t min,
+                          std::uint64_t max, std::string_view expected) {
+  std::uint64_t value = 0;
+  const char* const last = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), last, value);
+  if (text.empty() || ptr != last || ec != std::errc{} || value < min || value > max) {
+    fail_value(option, expected, text);
+  }
+  return value;
+}
+
+std::size_t parse_count(std::string_view option, std::string_view text, std::size_t min) {
+  const auto expected = min == 0 ? std::string("a whole number (0 or more)")
+                                 : fmt::format("a whole number of at least {}", min);
+  return static_cast<std::size_t>(
+      parse_whole(option, text, min, std::numeric_limits<std::size_t>::max(), expected));
+}
+
+double parse_learning_rate(std::string_view option, std::string_view text) {
+  double value = 0;
+  const char* const last = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), last, value);
+  if (text.empty() || ptr != last || ec != std::errc{} || !std::isfinite(value) || value <= 0) {
+    fail_value(option, "a positive number such as 0.01", text);
+  }
+  return value;
+}
+
+bool is_identifier(std::string_view s) {
+  if (s.empty() || (std::isdigit(static_cast<unsigned char>(s.front())) != 0)) return false;
+  for (char c : s) {
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '_') return false;
+  }
+  return true;
+}
+
+bool is_namespace_name(std::string_view s) {
+  for (;;) {
+    const auto sep = s.find("::");
+    if (!is_identifier(s.substr(0, sep))) return false;
+    if (sep == std::string_view::npos) return true;
+    s.remove_prefix(sep + 2);
+  }
+}
+
+class help_formatter : public CLI::Formatter {
+ public:
+  std::string make_usage(const CLI::App*, std::string name) const override {
+    return fmt::format(
+        "Usage:\n"
+        "  {0} --train FILE --validation FILE [OPTIONS]\n"
+        "  {0} TRAIN VALIDATION TRAIN_OUT VALIDATION_OUT METRICS_OUT EPOCHS HIDDEN INIT_FLAG LR"
+        " [OPTIONS]\n",
+        name);
+  }
+};
+
+constexpr std::string_view description =
+    "Trains a small classifier with constnn on CSV data, writes its predictions and metrics,\n"
+    "and exports the trained weights as a C++ header that firmware can include.\n"
+    "\n"
+    "The network: FEATURES inputs -> dense(HIDDEN) -> sigmoid -> dense(CLASSES) -> softmax,\n"
+    "trained with cross-entropy loss by plain SGD, one example at a time, in file order.\n"
+    "\n"
+    "Data files are CSV without a header row, one example per line: an integer label from 0\n"
+    "to CLASSES-1, then the features (real numbers, normally in [0, 1]), e.g. '3,0,1,0.5'.\n"
+    "The feature count comes from the file. CRLF line ends, a UTF-8 BOM, a missing final\n"
+    "newline and trailing blank lines are accepted.\n";
+
+constexpr std::string_view footer =
+    "Outputs are written only when the whole run succeeded: each goes to a temporary file\n"
+    "beside it and all are renamed together at the end, so a failed run changes nothing.\n"
+    "Labels files hold one predicted label per line. The metrics file has, for each epoch e,\n"
+    "'epoch=e crossentropy(train): X' and 'epoch=e crossentropy(validation): Y', then\n"
+    "'error(train): X' and 'error(validation): Y' (numbers in shortest round-trip form).\n"
+    "\n"
+    "Progress goes to stderr: a live line when stderr is a terminal, one line per epoch\n"
+    "otherwise, nothing with --quiet.\n"
+    "\n"
+    "Exit status:\n"
+    "  0  success (all requested outputs written)\n"
+    "  1  internal error (a bug: please report it)\n"
+    "  2  usage error: an option or value is wrong; nothing was read or written\n"
+    "  3  data error: an input file's content is wrong (message gives FILE:LINE:COLUMN)\n"
+    "  4  I/O error: a file could not be read or written\n"
+    "  130  interrupted (Ctrl-C); no output was written\n"
+    "\n"
+    "Examples:\n"
+    "  # The handout form: 2 epochs, 4 hidden units, ZERO init, learning rate 0.1\n"
+    "  train_export smallTrain.csv smallValidation.csv train_out.labels \\\n"
+    "      validation_out.labels metrics_out.txt 2 4 2 0.1\n"
+    "\n"
+    "  # Train in float for firmware and export a header with 10 self-test samples\n"
+    "  train_export --train largeTrain.csv --validation largeValidation.csv \\\n"
+    "      --epochs 100 --hidden 50 --lr 0.01 --header model.hpp --embed-samples 10 \\\n"
+    "      --metrics-json run.json\n";
+
+struct cli_definition {
+  CLI::App app;
+  raw_command_line raw;
+};
+
+void define_options(cli_definition& cli) {
+  CLI::App& app = cli.app;
+  raw_command_line& raw = cli.raw;
+  auto formatter = std::make_shared<help_formatter>();
+  formatter->column_width(30);
+  formatter->label("Positionals", "Handout form (all nine, in this order; the named options "
+                                   "below may follow)");
+  app.formatter(formatter);
+  app.set_help_flag("-h,--help", "Print this help and exit");
+  app.set_version_flag("--version", fmt::format("{} {}", tool_name, tool_version),
+                       "Print the version and exit");
+  app.footer(std::string(footer));
+
+  const std::array<const char*, 9> positional_help = {
+      "Training CSV",
+      "Validation CSV",
+      "Output: predicted label of each training example",
+      "Output: predicted label of each validation example",
+      "Output: metrics file (cross-entropies per epoch, error rates)",
+      "Number of passes over the training data (>= 1)",
+      "Hidden units (>= 1)",
+      "1 = RANDOM (weights uniform in [-0.1, 0.1], biases 0), 2 = ZERO",
+      "Learning rate (> 0); this form trains in double precision unless --precision float"};
+  for (std::size_t i = 0; i < positional_names.size(); ++i) {
+    app.add_option(positional_names[i], raw.positional[i], positional_help[i]);
+  }
+
+  const std::string inputs = "Inputs";
+  app.add_option("--train", raw.train, "Training CSV (required in the named form)")
+      ->option_text("FILE")->group(inputs);
+  app.add_option("--validation", raw.validation, "Validation CSV (required in the named form)")
+      ->option_text("FILE")->group(inputs);
+  app.add_option("--classes", raw.classes, "Number of classes; labels must be below it [10]")
+      ->option_text("N")->group(inputs);
+
+  const std::string training = "Training";
+  app.add_option("--epochs", raw.epochs, "Passes over the training data [100]")
+      ->option_text("N")->group(training);
+  app.add_option("--hidden", raw.hidden, "Hidden units [50]")->option_text("N")->group(training);
+  app.add_option("--init", raw.init,
+                 "random: weights uniform in [-0.1, 0.1], biases 0; zero: all 0 [random]")
+      ->option_text("random|zero")->group(training);
+  app.add_option("--lr", raw.lr, "Learning rate of SGD [0.01]")->option_text("X")->group(training);
+  app.add_option("--seed", raw.seed, "Seed of the RANDOM initialisation [0]")
+      ->option_text("N")->group(training);
+  app.add_option("--precision", raw.precision,
+                 "Scalar type for training and export. float is what firmware runs, so host and "
+                 "firmware agree bit for bit [float; double in the handout form]")
+      ->option_text("float|double")->group(training);
+
+  const std::string outputs = "Outputs (each optional)";
+  app.add_option("--train-labels", raw.train_labels, "Predicted label of each training example")
+      ->option_text("FILE")->group(outputs);
+  app.add_option("--validation-labels", raw.validation_labels,
+                 "Predicted label of each validation example")->option_text("FILE")->group(outputs);
+  app.add_option("--metrics", raw.metrics, "Metrics in the handout's text format")
+      ->option_text("FILE")->group(outputs);
+  app.add_option("--metrics-json", raw.metrics_json,
+                 "The same figures plus hyperparameters, timings and input SHA-256s, as JSON")
+      ->option_text("FILE")->group(outputs);
+  app.add_option("--header", raw.header,
+                 "C++ header with the network type and trained weights, for firmware")
+      ->option_text("FILE")->group(outputs);
+  app.add_option("--namespace", raw.header_namespace, "Namespace of the header's contents [model]")
+      ->option_text("NAME")->group(outputs);
+  app.add_option("--embed-samples", raw.embed_samples,
+                 "Put the first N validation examples and the host's predictions for them in the "
+                 "header, so firmware can check itself [0]")
+      ->option_text("N")->group(outputs);
+  app.add_flag("-q,--quiet", raw.quiet, "Print no progress (errors and warnings still appear)")
+      ->group("Other");
+}
+
+bool given(const CLI::App& app, const std::string& name) { return app.count(name) > 0; }
+
+options convert(const CLI::App& app, const raw_command_line& raw) {
+  options o;
+  std::size_t positionals = 0;
+  for (const char* name : positional_names) positionals += given(app, name) ? 1 : 0;
+  if (positionals != 0 && positionals != positional_names.size()) {
+    fail_usage(fmt::format(
+        "the handout form needs all nine positional arguments (TRAIN VALIDATION TRAIN_OUT "
+        "VALIDATION_OUT METRICS_OUT EPOCHS HIDDEN INIT_FLAG LR), got {}; "
+        "or use --train and --validation (see --help)",
+        positionals));
+  }
+  o.handout_form = positionals == positional_names.size();
+
+  if (o.handout_form) {
+    for (std::size_t i = 0; i < positional_equivalents.size(); ++i) {
+      if (given(app, positional_equivalents[i])) {
+        fail_usage(fmt::format("{}: not allowed with the nine positional arguments, whose {} "
+                               "already sets it",
+                               positional_equivalents[i], positional_names[i]));
+      }
+    }
+    const auto& p = raw.positional;
+    o.train = p[0];
+    o.validation = p[1];
+    o.train_labels = p[2];
+    o.validation_labels = p[3];
+    o.metrics = p[4];
+    o.epochs = parse_count("EPOCHS", p[5], 1);
+    o.hidden = parse_count("HIDDEN", p[6], 1);
+    if (p[7] != "1" && p[7] != "2") fail_value("INIT_FLAG", "1 (RANDOM) or 2 (ZERO)", p[7]);
+    o.init = p[7] == "1" ? initialization::random : initialization::zero;
+    o.learning_rate = parse_learning_rate("LR", p[8]);
+    o.learning_rate_text = p[8];
+    o.scalar = precision::double_precision;
+  } else {
+    if (!given(app, "--train")) {
+      fail_usage("--train: required (or give the nine positional arguments of the handout form)");
+    }
+    if (!given(app, "--validation")) fail_usage("--validation: required");
+    o.train = raw.train;
+    o.validation = raw.validation;
+    o.epochs = parse_count("--epochs", raw.epochs, 1);
+    o.hidden = parse_count("--hidden", raw.hidden, 1);
+    if (raw.init != "random" && raw.init != "zero") fail_value("--init", "random or zero", raw.init);
+    o.init = raw.init == "random" ? initialization::random : initialization::zero;
+    o.learning_rate = parse_learning_rate("--lr", raw.lr);
+    o.learning_rate_text = raw.lr;
+    if (given(app, "--train-labels")) o.train_labels = raw.train_labels;
+    if (given(app, "--validation-labels")) o.validation_labels = raw.validation_labels;
+    if (given(app, "--metrics")) o.metrics = raw.metrics;
+  }
+
+  if (given(app, "--precision")) {
+    if (raw.precision != "float" && raw.precision != "double") {
+      fail_value("--precision", "float or double", raw.precision);
+    }
+    o.scalar = raw.precision == "float" ? precision::single_precision : precision::double_precision;
+  }
+  if (o.scalar == precision::single_precision) {
+    float as_float = 0;
+    const std::string& text = o.learning_rate_text;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), as_float);
+    if (ec != std::errc{} || !std::isfinite(as_float) || as_float <= 0) {
+      fail_value(o.handout_form ? "LR" : "--lr", "a positive number within float's range", text);
+    }
+  }
+  o.classes = static_cast<std::size_t>(parse_whole(
+      "--classes", raw.classes, 2, max_classes, fmt::format("a whole number from 2 to {}", max_classes)));
+  o.seed = parse_whole("--seed", raw.seed, 0, std::numeric_limits<std::uint64_t>::max(),
+                       "a whole number (0 or more)");
+  if (given(app, "--metrics-json")) o.metrics_json = raw.metrics_json;
+  if (given(app, "--header")) o.header = raw.header;
+  if (!is_namespace_name(raw.header_namespace)) {
+    fail_value("--namespace", "a C++ namespace name such as model or app::model",
+               raw.header_namespace);
+  }
+  o.header_namespace = raw.header_namespace;
+  o.embed_samples = parse_count("--embed-samples", raw.embed_samples, 0);
+  for (const char* header_only : {"--namespace", "--embed-samples"}) {
+    if (given(app, header_only) && !o.header) {
+      fail_usage(fmt::format("{}: only meaningful with --header FILE", header_only));
+    }
+  }
+  o.quiet = raw.quiet;
+  return o;
+}
+
+// Paths are compared after resolving '..' and symlinks, and by device and inode when both
+// exist, so 'a.csv' and './x/../a.csv' are caught as the same file.
+bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
+  std::error_code ec;
+  if (std::filesystem::equivalent(a, b, ec) && !ec) return true;
+  const auto ca = std::filesystem::weakly_canonical(a, ec);
+  if (ec) return a == b;
+  const auto cb = std::filesystem::weakly_canonical(b, ec);
+  if (ec) return a == b;
+  return ca == cb;
+}
+
+void check_output_paths(const options& o) {
+  const auto outputs = o.outputs();
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    for (const auto& [what, input] : {std::pair{"training", o.train}, {"validation", o.validation}}) {
+      if (same_file(outputs[i].path, input)) {
+        fail_usage(fmt::format("{}: '{}' is the {} input; refusing to overwrite an input",
+                               outputs[i].option, outputs[i].path.string(), what));
+      }
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (same_file(outputs[i].path, outputs[j].path)) {
+        fail_usage(fmt::format("{}: '{}' is also the output of {}; give each output its own file",
+                               outputs[i].option, outputs[i].path.string(), outputs[j].option));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<output_request> options::outputs() const {
+  std::vector<output_request> list;
+  const auto add = [&](const char* named, const char* positional,
+                       const std::optional<std::filesystem::path>& path) {
+    if (path) list.push_back({handout_form && positional != nullptr ? positional : named, *path});
+  };
+  add("--train-labels", "TRAIN_OUT", train_labels);
+  add("--validation-labels", "VALIDATION_OUT", validation_labels);
+  add("--metrics", "METRICS_OUT", metrics);
+  add("--metrics-json", nullptr, metrics_json);
+  add("--header", nullptr, header);
+  return list;
+}
+
+command_line parse_command_line(int argc, const char* const* argv) {
+  cli_definition cli{CLI::App(std::string(description), std::string(tool_name)), {}};
+  define_options(cli);
+  try {
+    cli.app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << cli.app.help();
+    return {};
+  } catch (const CLI::CallForVersion&) {
+    std::cout << cli.app.version() << '\n';
+    return {};
+  } catch (const CLI::ParseError& e) {
+    fail_usage(fmt::format("{} (see --help)", e.what()));
+  }
+  options o = convert(cli.app, cli.raw);
+  check_output_paths(o);
+  return {std::move(o)};
+}
+
+std::string help_text() {
+  cli_definition cli{CLI::App(std::string(description), std::string(tool_name)), {}};
+  define_options(cli);
+  return cli.app.help();
+}
+
+}  // namespace train_export

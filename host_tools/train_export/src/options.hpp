@@ -1,0 +1,75 @@
+// What the user asked for on the command line, in either of the two accepted forms.
+#pragma once
+
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace train_export {
+
+enum class precision { single_precision, double_precision };
+enum class initialization { random, zero };
+
+/// One output file the user requested, with the option that named it (for messages).
+struct output_request {
+  std::string option;  ///< e.g. "--metrics" or "METRICS_OUT"
+  std::filesystem::path path;
+};
+
+struct options {
+  bool handout_form = false;  ///< true when the nine positional arguments were given
+
+  std::filesystem::path train;
+  std::filesystem::path validation;
+
+  std::size_t epochs = 100;
+  std::size_t hidden = 50;
+  std::size_t classes = 10;
+  initialization init = initialization::random;
+  double learning_rate = 0.01;
+  std::uint64_t seed = 0;
+  precision scalar = precision::single_precision;
+
+  std::optional<std::filesystem::path> train_labels;
+  std::optional<std::filesystem::path> validation_labels;
+  std::optional<std::filesystem::path> metrics;
+  std::optional<std::filesystem::path> metrics_json;
+  std::optional<std::filesystem::path> header;
+  std::string header_namespace = "model";
+  std::size_t embed_samples = 0;
+
+  bool quiet = false;
+
+  /// The learning rate exactly as typed: a float run uses the float nearest to it, not the
+  /// float nearest to the double nearest to it.
+  std::string learning_rate_text = "0.01";
+
+  template <class T>
+  T learning_rate_as() const {
+    T value{};
+    std::from_chars(learning_rate_text.data(), learning_rate_text.data() + learning_rate_text.size(), value);
+    return value;
+  }
+
+  /// Every requested output, in a fixed order, with the option that named it.
+  std::vector<output_request> outputs() const;
+};
+
+/// The result of reading the command line: options to run with, or text already printed
+/// (--help, --version) after which the tool exits successfully.
+struct command_line {
+  std::optional<options> run;
+};
+
+/// Parses argv. Prints --help / --version text to stdout. Throws tool_error(usage) with a
+/// message naming the option at fault for anything malformed or contradictory.
+command_line parse_command_line(int argc, const char* const* argv);
+
+/// The full --help text (also used by tests and the README).
+std::string help_text();
+
+}  // namespace train_export

@@ -1,0 +1,120 @@
+// The whole tool as a function: command line in, files out, exit status back.
+#include "run.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <new>
+#include <span>
+
+#include <fmt/format.h>
+
+#include "atomic_output.hpp"
+#include "csv_reader.hpp"
+#include "error.hpp"
+#include "header_export.hpp"
+#include "input_file.hpp"
+#include "metrics_json.hpp"
+#include "options.hpp"
+#include "progress.hpp"
+#include "reference_format.hpp"
+#include "sha256.hpp"
+#include "training.hpp"
+
+namespace train_export {
+namespace {
+
+template <class T>
+labeled_data<T> load(const std::filesystem::path& path, const options& opts,
+                     input_summary& summary) {
+  const input_file file = read_input_file(path);
+  labeled_data<T> data = parse_labeled_csv<T>(file.bytes, file.name, opts.classes);
+  summary = {file.name, sha256_hex(file.bytes), data.size(), data.width};
+  if (data.features_outside_unit_range != 0) {
+    fmt::print(stderr,
+               "train_export: warning: {}:{}:{}: feature outside [0, 1] ({} such features in "
+               "this file); training continues\n",
+               file.name, data.first_outside_unit_range.line,
+               data.first_outside_unit_range.column, data.features_outside_unit_range);
+  }
+  return data;
+}
+
+template <class T>
+void run_with(const options& opts) {
+  run_summary summary;
+  const auto read_start = std::chrono::steady_clock::now();
+  const labeled_data<T> train_set = load<T>(opts.train, opts, summary.train);
+  const labeled_data<T> validation_set = load<T>(opts.validation, opts, summary.validation);
+  summary.read_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count();
+  if (validation_set.width != train_set.width) {
+    fail_data(fmt::format("{}:1:1: validation examples have {} features but training examples "
+                          "({}) have {}",
+                          summary.validation.name, validation_set.width, summary.train.name,
+                          train_set.width));
+  }
+  if (opts.embed_samples > validation_set.size()) {
+    fail_usage(fmt::format("--embed-samples: {} requested but {} has only {} examples",
+                           opts.embed_samples, summary.validation.name, validation_set.size()));
+  }
+
+  // Reserving every output before training makes an unwritable path fail in a moment rather
+  // than after a long run.
+  output_transaction outputs;
+  struct slot {
+    const std::optional<std::filesystem::path>& path;
+    std::size_t handle = 0;
+  };
+  slot train_labels{opts.train_labels}, validation_labels{opts.validation_labels},
+      metrics{opts.metrics}, metrics_json_file{opts.metrics_json}, header{opts.header};
+  for (slot* s : {&train_labels, &validation_labels, &metrics, &metrics_json_file, &header}) {
+    if (s->path) s->handle = outputs.reserve(*s->path);
+  }
+
+  progress_reporter progress(choose_progress_mode(opts.quiet, stderr), stderr, opts.epochs,
+                             train_set.size());
+  const trained_network<T> trained = train(opts, train_set, validation_set, progress, summary);
+
+  if (train_labels.path) outputs.write(train_labels.handle, labels_text(trained.train_predictions));
+  if (validation_labels.path) {
+    outputs.write(validation_labels.handle, labels_text(trained.validation_predictions));
+  }
+  if (metrics.path) outputs.write(metrics.handle, metrics_text(summary));
+  if (metrics_json_file.path) {
+    outputs.write(metrics_json_file.handle, metrics_json(opts, summary));
+  }
+  if (header.path) {
+    outputs.write(header.handle,
+                  header_text<T>(opts, summary, trained.parameters, validation_set,
+                                 trained.validation_predictions));
+  }
+  outputs.commit();
+}
+
+}  // namespace
+
+int run(int argc, const char* const* argv) {
+  try {
+    const command_line parsed = parse_command_line(argc, argv);
+    if (!parsed.run) return exit_success;
+    const options& opts = *parsed.run;
+    if (opts.scalar == precision::double_precision) {
+      run_with<double>(opts);
+    } else {
+      run_with<float>(opts);
+    }
+    return exit_success;
+  } catch (const tool_error& e) {
+    fmt::print(stderr, "train_export: {}\n", e.what());
+    return exit_status(e.kind());
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "train_export: out of memory\n");
+    return exit_internal_error;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "train_export: internal error: {}\n", e.what());
+    return exit_internal_error;
+  }
+}
+
+}  // namespace train_export

@@ -1,0 +1,43 @@
+// The figures a training run produces, in the form every output writer consumes.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace train_export {
+
+struct input_summary {
+  std::string name;    ///< the path as given
+  std::string sha256;  ///< of the file's bytes
+  std::size_t examples = 0;
+  std::size_t features = 0;
+};
+
+/// Mean cross-entropies over the whole sets with the weights as they are after `epoch`.
+struct epoch_metrics {
+  std::size_t epoch = 0;  ///< 1-based
+  double train_cross_entropy = 0;
+  double validation_cross_entropy = 0;
+  double seconds = 0;  ///< training and evaluation time of this epoch
+};
+
+/// Predictions after the last epoch; error = errors / count.
+struct error_rates {
+  double train = 0;
+  double validation = 0;
+  std::size_t train_errors = 0;
+  std::size_t validation_errors = 0;
+};
+
+struct run_summary {
+  input_summary train;
+  input_summary validation;
+  std::size_t parameter_count = 0;
+  std::vector<epoch_metrics> epochs;
+  error_rates errors;
+  double read_seconds = 0;   ///< reading, hashing and parsing both inputs
+  double train_seconds = 0;  ///< all epochs, including the per-epoch evaluations
+};
+
+}  // namespace train_export

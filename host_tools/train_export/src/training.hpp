@@ -1,0 +1,43 @@
+// Trains the network with constnn exactly as the reference job does and measures it each epoch.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <vector>
+
+#include "labeled_data.hpp"
+#include "options.hpp"
+#include "progress.hpp"
+#include "run_summary.hpp"
+
+namespace train_export {
+
+/// What training leaves behind besides the figures: the weights and the final predictions.
+template <class T>
+struct trained_network {
+  std::vector<T> parameters;  ///< constnn's layout: per dense layer, weights [in][out], then bias
+  std::vector<label_type> train_predictions;
+  std::vector<label_type> validation_predictions;
+};
+
+/// Set from a signal handler; training stops after the current epoch when it becomes true.
+extern std::atomic<bool> stop_requested;
+
+/// Initialises, then runs opts.epochs epochs of per-example SGD in file order; after each,
+/// the mean cross-entropy of both sets; after the last, predictions and error rates.
+/// Fills summary.parameter_count, epochs, errors and train_seconds.
+/// Throws tool_error(usage) if stop_requested is set.
+template <class T>
+trained_network<T> train(const options& opts, const labeled_data<T>& train_set,
+                         const labeled_data<T>& validation_set, progress_reporter& progress,
+                         run_summary& summary);
+
+extern template trained_network<float> train<float>(const options&, const labeled_data<float>&,
+                                                    const labeled_data<float>&,
+                                                    progress_reporter&, run_summary&);
+extern template trained_network<double> train<double>(const options&,
+                                                      const labeled_data<double>&,
+                                                      const labeled_data<double>&,
+                                                      progress_reporter&, run_summary&);
+
+}  // namespace train_export
