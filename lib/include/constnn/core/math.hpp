@@ -164,8 +164,18 @@ constexpr T log(T x) noexcept {
 template <class T>
 constexpr T expm1(T x) noexcept {
   using traits = detail::ieee<T>;
-  constexpr T half_ln2 = T(0.34657359027997265471);
-  if (!(x > -half_ln2 && x < half_ln2)) return exp(x) - T(1);
+  // The polynomial's range: a little over ln2/2, so a reduced argument always falls in it.
+  constexpr T poly_limit = T(0.35);
+  // Beyond this, 2^k - 1 is no longer exact and exp(x) - 1 has no cancellation to fear.
+  constexpr T reduce_limit = T(0.69) * T(traits::mantissa_bits);
+  if (!(x > -reduce_limit && x < reduce_limit)) return exp(x) - T(1);
+  if (!(x >= -poly_limit && x <= poly_limit)) {
+    // x = k ln2 + r: e^x - 1 = 2^k (e^r - 1) + (2^k - 1), the scaling and 2^k - 1 exact.
+    const T kf = x * traits::inv_ln2;
+    const int k = static_cast<int>(kf < T(0) ? kf - T(0.5) : kf + T(0.5));
+    const T r = (x - static_cast<T>(k) * traits::ln2_hi) - static_cast<T>(k) * traits::ln2_lo;
+    return detail::pow2<T>(k) * expm1(r) + (detail::pow2<T>(k) - T(1));
+  }
   T p = static_cast<T>(detail::inverse_factorial[traits::exp_terms - 1]);
   for (int j = traits::exp_terms - 2; j >= 1; --j) {
     p = p * x + static_cast<T>(detail::inverse_factorial[j]);
