@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: g++ and clang builds, ASan + UBSan, and every
+# microcontroller target under QEMU. Installs missing Debian packages first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+.ci/install-deps
+
+jobs=$(nproc)
+run_preset() {
+  echo "=== $1 ==="
+  cmake --preset "$1"
+  cmake --build --preset "$1" -j "$jobs"
+  ctest --preset "$1" -j "$jobs"
+}
+
+for preset in host-release host-clang host-sanitize; do
+  run_preset "$preset"
+done
+
+# Cross targets, each with its own configure/build/test preset (see CMakePresets.json).
+for preset in $(cmake --list-presets=configure | sed -n 's/^ *"\(cortex-[^"]*\)".*/\1/p'); do
+  run_preset "$preset"
+done
+echo "run_all: every preset built and passed its tests"
