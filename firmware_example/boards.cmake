@@ -1,0 +1,39 @@
+# Each Cortex-M target's QEMU machine and memory budget: the one table the linker scripts,
+# the application's RAM decision and the tests are made from.
+#
+# Budgets are those of a real part, not of the QEMU board (which has megabytes), so an image
+# that would not fit the part fails to link.
+#   target         QEMU machine  flash origin  flash  RAM origin  RAM    stack  part
+set(constnn_boards
+  "cortex-m4f    mps2-an386    0x00000000    1024   0x20000000  128    8      STM32F4-class Cortex-M4F: 1 MiB flash, 128 KiB SRAM"
+  "cortex-m0plus microbit      0x00000000    256    0x20000000  16     4      nRF51-class Cortex-M0+ (QEMU's micro:bit Cortex-M0 runs ARMv6-M code unchanged): 256 KiB flash, 16 KiB RAM"
+  "cortex-m7     mps2-an500    0x00000000    1024   0x20000000  320    8      STM32F746-class Cortex-M7: 1 MiB flash, 320 KiB SRAM"
+  "cortex-m33    mps2-an505    0x10000000    512    0x38000000  256    8      STM32L552-class Cortex-M33, running secure (code in the secure alias at 0x10000000): 512 KiB flash, 256 KiB SRAM"
+  "cortex-m55    mps3-an547    0x10000000    512    0x30000000  256    8      Corstone-300-class Cortex-M55, running secure: 512 KiB of ITCM for code, 256 KiB of DTCM for data")
+
+# Sets, in the caller's scope, constnn_board_<field> for `target`: machine, flash_origin,
+# flash_bytes, ram_origin, ram_bytes, stack_bytes, model_ram_bytes (RAM less the stack) and
+# description. An unknown target is a configure error naming the known ones.
+function(constnn_board target)
+  set(names "")
+  foreach(row IN LISTS constnn_boards)
+    string(REGEX MATCH "^([^ ]+) +([^ ]+) +([^ ]+) +([0-9]+) +([^ ]+) +([0-9]+) +([0-9]+) +(.*)$" _ "${row}")
+    list(APPEND names "${CMAKE_MATCH_1}")
+    if(CMAKE_MATCH_1 STREQUAL target)
+      math(EXPR flash "${CMAKE_MATCH_4} * 1024")
+      math(EXPR ram "${CMAKE_MATCH_6} * 1024")
+      math(EXPR stack "${CMAKE_MATCH_7} * 1024")
+      math(EXPR model_ram "${ram} - ${stack}")
+      set(constnn_board_machine "${CMAKE_MATCH_2}" PARENT_SCOPE)
+      set(constnn_board_flash_origin "${CMAKE_MATCH_3}" PARENT_SCOPE)
+      set(constnn_board_flash_bytes "${flash}" PARENT_SCOPE)
+      set(constnn_board_ram_origin "${CMAKE_MATCH_5}" PARENT_SCOPE)
+      set(constnn_board_ram_bytes "${ram}" PARENT_SCOPE)
+      set(constnn_board_stack_bytes "${stack}" PARENT_SCOPE)
+      set(constnn_board_model_ram_bytes "${model_ram}" PARENT_SCOPE)
+      set(constnn_board_description "${CMAKE_MATCH_8}" PARENT_SCOPE)
+      return()
+    endif()
+  endforeach()
+  message(FATAL_ERROR "constnn: no firmware board for '${target}'; known targets: ${names}")
+endfunction()

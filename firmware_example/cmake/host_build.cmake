@@ -1,0 +1,90 @@
+# Host side of the firmware example: the model header, the same application built for the
+# host, and the QEMU instruction-count plugin. A cross build configures this as its host part.
+
+set(CONSTNN_FIRMWARE_BUDGET_OF cortex-m4f CACHE STRING
+    "The Cortex-M target whose RAM budget the host build of the firmware example follows")
+constnn_board(${CONSTNN_FIRMWARE_BUDGET_OF})
+
+set(fw_generated ${CMAKE_CURRENT_BINARY_DIR}/generated)
+set(fw_header ${fw_generated}/firmware_model.hpp)
+set(fw_metrics ${CMAKE_CURRENT_BINARY_DIR}/model_metrics.txt)
+set(fw_ocr_train ${CONSTNN_OCR_DATA_DIR}/largeTrain.csv)
+set(fw_ocr_validation ${CONSTNN_OCR_DATA_DIR}/largeValidation.csv)
+set(fw_fashion_files train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz
+    t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz)
+list(TRANSFORM fw_fashion_files PREPEND ${CONSTNN_FASHION_MNIST_DIR}/ OUTPUT_VARIABLE fw_fashion_paths)
+set(fw_have_fashion TRUE)
+foreach(f IN LISTS fw_fashion_paths)
+  if(NOT EXISTS ${f})
+    set(fw_have_fashion FALSE)
+  endif()
+endforeach()
+
+if(CONSTNN_FIRMWARE_MODEL_HEADER)
+  configure_file(${CONSTNN_FIRMWARE_MODEL_HEADER} ${fw_header} COPYONLY)
+  message(STATUS "constnn: firmware example uses ${CONSTNN_FIRMWARE_MODEL_HEADER}")
+elseif(NOT TARGET train_export)
+  message(STATUS "constnn: firmware example skipped: it needs train_export (CONSTNN_BUILD_HOST_TOOLS=ON)")
+  return()
+else()
+  if(EXISTS ${fw_ocr_train} AND EXISTS ${fw_ocr_validation})
+    # The reference network on the reference data.
+    set(fw_train ${fw_ocr_train})
+    set(fw_validation ${fw_ocr_validation})
+    set(fw_data_deps ${fw_train} ${fw_validation})
+    set(fw_hidden 50)
+    set(fw_samples 32)
+    set(fw_data_name "the OCR letters in ${CONSTNN_OCR_DATA_DIR}")
+  elseif(fw_have_fashion AND TARGET fashion_mnist_to_csv)
+    # 784 inputs make every hidden unit cost 3 KiB of flash, so a small hidden layer and a
+    # subset keep the model inside the M0+'s 256 KiB and the demo well under a minute.
+    set(fw_train ${CMAKE_CURRENT_BINARY_DIR}/fashion_train.csv)
+    set(fw_validation ${CMAKE_CURRENT_BINARY_DIR}/fashion_validation.csv)
+    add_custom_command(
+      OUTPUT ${fw_train} ${fw_validation}
+      COMMAND fashion_mnist_to_csv --images ${CONSTNN_FASHION_MNIST_DIR}/train-images-idx3-ubyte.gz
+              --labels ${CONSTNN_FASHION_MNIST_DIR}/train-labels-idx1-ubyte.gz --count 10000
+              --output ${fw_train}
+      COMMAND fashion_mnist_to_csv --images ${CONSTNN_FASHION_MNIST_DIR}/t10k-images-idx3-ubyte.gz
+              --labels ${CONSTNN_FASHION_MNIST_DIR}/t10k-labels-idx1-ubyte.gz --count 2000
+              --output ${fw_validation}
+      DEPENDS fashion_mnist_to_csv ${fw_fashion_paths}
+      COMMENT "Converting Fashion-MNIST to CSV for the firmware example's model"
+      VERBATIM)
+    set(fw_data_deps ${fw_train} ${fw_validation})
+    set(fw_hidden 16)
+    set(fw_samples 16)
+    set(fw_data_name "Fashion-MNIST (10000 training, 2000 validation images)")
+  else()
+    message(WARNING "constnn: firmware example skipped: neither the OCR data "
+                    "(${CONSTNN_OCR_DATA_DIR}) nor Fashion-MNIST (${CONSTNN_FASHION_MNIST_DIR}, "
+                    "Debian package dataset-fashion-mnist) is there to train its model on")
+    return()
+  endif()
+  add_custom_command(
+    OUTPUT ${fw_header} ${fw_metrics}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${fw_generated}
+    COMMAND train_export --train ${fw_train} --validation ${fw_validation}
+            --epochs ${CONSTNN_FIRMWARE_EPOCHS} --hidden ${fw_hidden} --init random --seed 0
+            --lr 0.01 --precision float --header ${fw_header} --namespace model
+            --embed-samples ${fw_samples} --metrics ${fw_metrics} --quiet
+    DEPENDS train_export ${fw_data_deps}
+    COMMENT "Training the firmware example's model on ${fw_data_name}"
+    VERBATIM)
+endif()
+add_custom_target(firmware_model_header DEPENDS ${fw_header})
+
+add_executable(firmware_example_host ${fw_src}/app.cpp ${fw_src}/host_main.cpp
+               ${fw_src}/platform_host.cpp ${fw_src}/bench_markers.cpp ${fw_header})
+target_include_directories(firmware_example_host PRIVATE ${fw_generated})
+target_compile_definitions(firmware_example_host PRIVATE
+  CONSTNN_FIRMWARE_TARGET="${CONSTNN_FIRMWARE_BUDGET_OF}"
+  CONSTNN_FIRMWARE_MODEL_RAM_BYTES=${constnn_board_model_ram_bytes})
+target_link_libraries(firmware_example_host PRIVATE constnn::constnn constnn_warnings)
+
+# The instruction counter is a QEMU plugin, hence a host shared object written in C.
+enable_language(C)
+add_library(constnn_insn_count MODULE ${CMAKE_CURRENT_SOURCE_DIR}/qemu/insn_count.c)
+set_target_properties(constnn_insn_count PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON
+                      C_VISIBILITY_PRESET hidden)
+target_link_libraries(constnn_insn_count PRIVATE constnn_warnings)

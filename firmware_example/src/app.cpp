@@ -1,0 +1,170 @@
+// The firmware example: predicts the embedded samples, checks them against the host, and
+// trains on the device wherever the network's own training-RAM figure fits the target.
+#include "app.hpp"
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <type_traits>
+
+#include <constnn/constnn.hpp>
+
+#include "firmware_model.hpp"
+#include "platform.hpp"
+#include "text_line.hpp"
+
+#ifndef CONSTNN_FIRMWARE_TARGET
+#error "CONSTNN_FIRMWARE_TARGET must name the target whose RAM budget this build follows"
+#endif
+#ifndef CONSTNN_FIRMWARE_MODEL_RAM_BYTES
+#error "CONSTNN_FIRMWARE_MODEL_RAM_BYTES must give the RAM the target leaves for the model"
+#endif
+
+namespace {
+
+/// RAM the target leaves for the model: the part's RAM less the stack the linker reserves.
+constexpr std::size_t model_ram_budget = CONSTNN_FIRMWARE_MODEL_RAM_BYTES;
+
+/// A line that prints itself, newline included, at the end of the statement that made it.
+class out_line : public fw::text_line {
+ public:
+  out_line() = default;
+  out_line(const out_line&) = delete;
+  out_line& operator=(const out_line&) = delete;
+  ~out_line() {
+    text("\n");
+    fw::write_text(c_str());
+  }
+};
+
+template <class T>
+bool all_finite(std::span<const T> values) noexcept {
+  using bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+  // All exponent bits set: infinity or NaN.
+  constexpr bits exponent = static_cast<bits>(sizeof(T) == 4 ? 0x7f800000u : 0x7ff0000000000000u);
+  for (const T v : values)
+    if ((std::bit_cast<bits>(v) & exponent) == exponent) return false;
+  return true;
+}
+
+template <class T>
+std::uint32_t checksum(std::span<const T> values) noexcept {
+  fw::fnv1a32 h;
+  for (const T v : values) h.add(v);
+  return h.value();
+}
+
+template <class Net>
+void print_network(const Net& net) {
+  out_line line;
+  line.text("network: ");
+  for (std::size_t j = 0; j < net.dims().size(); ++j) {
+    if (j != 0) line.text("-");
+    line.dec(net.dims()[j]);
+  }
+  line.text(std::is_same_v<typename Net::scalar, float> ? " float, " : " double, ")
+      .dec(Net::param_count)
+      .text(" parameters (")
+      .dec(Net::parameter_bytes)
+      .text(" bytes, read from flash)");
+}
+
+void print_check(const char* what, bool passed) {
+  out_line{}.text("check: ").text(what).text(passed ? ": ok" : ": FAILED");
+}
+
+/// On-device SGD, one epoch over the samples, on a RAM copy of the weights. Instantiated only
+/// where the training RAM fits, so smaller targets do not even reserve the buffers.
+template <class Net, class Label>
+bool train_on_device(const Net& net, const constnn::dataset_view<typename Net::scalar, Label>& samples) {
+  using T = typename Net::scalar;
+  // Weights and training workspace: exactly Net::training_ram_bytes, in .bss.
+  static constinit constnn::model<Net> on_device{};
+  on_device.parameters = model::parameters;
+  const T lr = static_cast<T>(model::learning_rate);
+
+  const constnn::evaluation before =
+      constnn::evaluate(net, on_device.parameters, samples, on_device.workspace);
+  constnn_bench_begin();
+  T first_loss = on_device.train_step(samples.example(0), samples.label(0), lr);
+  constnn_bench_end();
+  bool losses_finite = all_finite(std::span<const T>(&first_loss, 1));
+  for (std::size_t e = 1; e < samples.count; ++e) {
+    const T loss = on_device.train_step(samples.example(e), samples.label(e), lr);
+    losses_finite = losses_finite && all_finite(std::span<const T>(&loss, 1));
+  }
+  const constnn::evaluation after =
+      constnn::evaluate(net, on_device.parameters, samples, on_device.workspace);
+
+  out_line{}.text("training: one epoch of SGD on the device over ").dec(samples.count)
+      .text(" samples, lr ").real(lr);
+  out_line{}.text("mean cross-entropy before: ").real(before.mean_cross_entropy);
+  out_line{}.text("mean cross-entropy after:  ").real(after.mean_cross_entropy);
+  out_line{}.text("errors before/after: ").dec(before.errors).text("/").dec(after.errors);
+  out_line{}.text("trained weights checksum: ")
+      .hex(checksum(std::span<const T>(on_device.parameters)));
+  const bool finite = losses_finite && all_finite(std::span<const T>(on_device.parameters)) &&
+                      all_finite(std::span<const double>(&after.mean_cross_entropy, 1));
+  print_check("training losses and weights are finite", finite);
+  return finite;
+}
+
+template <class Net>
+int run(const Net& net) noexcept {
+  using T = typename Net::scalar;
+  static_assert(Net::is_fixed, "the firmware needs a network whose sizes are all fixed");
+  static_assert(Net::inference_ram_bytes <= model_ram_budget,
+                "the network's inference workspace does not fit this target's RAM");
+  constexpr bool trains_on_device = Net::training_ram_bytes <= model_ram_budget;
+  static constinit typename Net::inference_workspace inference_ws{};
+
+  out_line{}.text("constnn firmware example (RAM budget of ").text(CONSTNN_FIRMWARE_TARGET)
+      .text(")");
+  print_network(net);
+  out_line{}.text("ram: inference ").dec(Net::inference_ram_bytes).text(" bytes, training ")
+      .dec(Net::training_ram_bytes).text(" bytes; the target leaves ").dec(model_ram_budget)
+      .text(" for the model");
+  out_line{}.text("flash weights checksum: ")
+      .hex(checksum(std::span<const T>(model::parameters)));
+
+  using label = typename decltype(model::sample_labels)::value_type;
+  const constnn::dataset_view<T, label> samples{
+      model::sample_features.data(), model::sample_labels.data(), model::sample_count,
+      net.input_size()};
+  static_assert(model::sample_count > 0, "export the header with --embed-samples N, N > 0");
+
+  // An empty measurement first: the plugin's figures subtract this marker overhead.
+  constnn_bench_begin();
+  constnn_bench_end();
+  constnn_bench_begin();
+  const std::size_t first_prediction = net.predict(model::parameters, samples.example(0), inference_ws);
+  constnn_bench_end();
+
+  std::size_t agree = 0;
+  std::size_t correct = 0;
+  for (std::size_t e = 0; e < samples.count; ++e) {
+    const std::size_t p = net.predict(model::parameters, samples.example(e), inference_ws);
+    agree += p == model::sample_predictions[e] ? 1 : 0;
+    correct += p == samples.label(e) ? 1 : 0;
+  }
+  out_line{}.text("inference: ").dec(samples.count).text(" samples, ").dec(agree)
+      .text(" agree with the host, ").dec(correct).text(" match their labels");
+  bool passed = agree == samples.count && first_prediction == model::sample_predictions[0];
+  print_check("every prediction equals the host's", passed);
+
+  if constexpr (trains_on_device) {
+    passed = train_on_device(net, samples) && passed;
+  } else {
+    out_line{}.text("training: skipped, it needs ").dec(Net::training_ram_bytes)
+        .text(" bytes of RAM and the target leaves ").dec(model_ram_budget)
+        .text("; inference only");
+  }
+  out_line{}.text("result: ").text(passed ? "pass" : "FAILED");
+  return passed ? 0 : 1;
+}
+
+}  // namespace
+
+int fw::run_example() noexcept { return run(model::network{}); }
