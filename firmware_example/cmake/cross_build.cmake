@@ -14,6 +14,13 @@ set(fw_host_example ${fw_host_dir}/firmware_example)
 set(fw_host_exe ${fw_host_example}/firmware_example_host)
 set(fw_plugin ${fw_host_example}/libconstnn_insn_count.so)
 set(fw_header ${fw_host_example}/generated/firmware_model.hpp)
+set(fw_host_targets firmware_example_host constnn_insn_count)
+if(CMAKE_GENERATOR MATCHES "Makefiles")
+  # A literal $(MAKE) lets the inner make share the outer one's -j job slots.
+  set(fw_host_build $(MAKE) ${fw_host_targets})
+else()
+  set(fw_host_build ${CMAKE_COMMAND} --build <BINARY_DIR> --target ${fw_host_targets})
+endif()
 ExternalProject_Add(constnn_host_tools
   SOURCE_DIR ${PROJECT_SOURCE_DIR}
   BINARY_DIR ${fw_host_dir}
@@ -27,7 +34,7 @@ ExternalProject_Add(constnn_host_tools
     -DCONSTNN_FASHION_MNIST_DIR=${CONSTNN_FASHION_MNIST_DIR}
     -DCONSTNN_FIRMWARE_EPOCHS=${CONSTNN_FIRMWARE_EPOCHS}
     -DCONSTNN_FIRMWARE_MODEL_HEADER=${CONSTNN_FIRMWARE_MODEL_HEADER}
-  BUILD_COMMAND ${CMAKE_COMMAND} --build <BINARY_DIR> --target firmware_example_host constnn_insn_count
+  BUILD_COMMAND ${fw_host_build}
   INSTALL_COMMAND ""
   # The sub-build is incremental; always asking it keeps edits to tools or data effective.
   BUILD_ALWAYS TRUE
