@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
     path = argv[1];
   } else {
     const char* dir = std::getenv("CONSTNN_OCR_DATA");
-    path = std::filesystem::path(dir != nullptr ? dir : CONSTNN_DEFAULT_OCR_DATA) / "largeTrain.csv";
+    path =
+        std::filesystem::path(dir != nullptr ? dir : CONSTNN_DEFAULT_OCR_DATA) / "largeTrain.csv";
   }
   try {
     const auto start = clock_type::now();

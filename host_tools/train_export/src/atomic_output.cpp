@@ -31,7 +31,9 @@ mode_t default_file_mode() {
 
 }  // namespace
 
-output_transaction::~output_transaction() { abandon(); }
+output_transaction::~output_transaction() {
+  abandon();
+}
 
 std::size_t output_transaction::reserve(const std::filesystem::path& target) {
   std::error_code ec;

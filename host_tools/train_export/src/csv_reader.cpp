@@ -53,7 +53,8 @@ class csv_parser {
     std::size_t first_blank_line = 0;
     while (p < end) {
       ++line_;
-      const char* eol = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+      const char* eol =
+          static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
       if (eol == nullptr) eol = end;
       const char* content_end = (eol > p && eol[-1] == '\r') ? eol - 1 : eol;
       if (content_end == p) {
@@ -69,8 +70,9 @@ class csv_parser {
       p = eol == end ? end : eol + 1;
     }
     if (data_.labels.empty()) {
-      fail_at(1, 1, text_.empty() ? "the file is empty; expected one example per line: label,feature,..."
-                                  : "the file has only blank lines; expected one example per line");
+      fail_at(1, 1,
+              text_.empty() ? "the file is empty; expected one example per line: label,feature,..."
+                            : "the file has only blank lines; expected one example per line");
     }
     return std::move(data_);
   }
@@ -115,10 +117,12 @@ class csv_parser {
     }
   }
 
-  [[noreturn]] void fail_field_count(const char* row, const char* row_end, const char* where) const {
+  [[noreturn]] void fail_field_count(const char* row, const char* row_end,
+                                     const char* where) const {
     const auto fields = static_cast<std::size_t>(std::count(row, row_end, ',')) + 1;
-    fail_at(where, fmt::format("the row has {} fields; expected {} (a label and {} features, as on line 1)",
-                               fields, data_.width + 1, data_.width));
+    fail_at(where, fmt::format("the row has {} fields; expected {} (a label and {} feature{}, as "
+                               "on line 1)",
+                               fields, data_.width + 1, data_.width, data_.width == 1 ? "" : "s"));
   }
 
   static const char* next_comma(const char* from, const char* to) {
@@ -162,12 +166,13 @@ class csv_parser {
       fail_at(first, fmt::format("feature {} is not a number", quoted(field)));
     }
     if (ec == std::errc::result_out_of_range) {
-      fail_at(first, fmt::format("feature {} is out of the range of {}", quoted(field),
-                                 scalar_name<T>()));
+      fail_at(first,
+              fmt::format("feature {} is out of the range of {}", quoted(field), scalar_name<T>()));
     }
     if (!std::isfinite(value)) {
       fail_at(first, fmt::format("feature {} is not a finite number (NaN and infinity are not "
-                                 "allowed)", quoted(field)));
+                                 "allowed)",
+                                 quoted(field)));
     }
     if (value < T{0} || value > T{1}) {
       if (data_.features_outside_unit_range++ == 0) {

@@ -22,9 +22,9 @@ template <class T>
 labeled_data<T> parse_labeled_csv(std::string_view text, const std::string& file_name,
                                   std::size_t classes);
 
-extern template labeled_data<float> parse_labeled_csv<float>(std::string_view,
-                                                             const std::string&, std::size_t);
-extern template labeled_data<double> parse_labeled_csv<double>(std::string_view,
-                                                               const std::string&, std::size_t);
+extern template labeled_data<float> parse_labeled_csv<float>(std::string_view, const std::string&,
+                                                             std::size_t);
+extern template labeled_data<double> parse_labeled_csv<double>(std::string_view, const std::string&,
+                                                               std::size_t);
 
 }  // namespace train_export

@@ -8,9 +8,9 @@ namespace train_export {
 
 /// Why a run failed; scripts tell the kinds apart by exit status, so each has its own.
 enum class failure_kind {
-  usage,  ///< a bad option or option value: fix the command line
-  data,   ///< a readable input whose content is wrong: fix the CSV
-  io,     ///< a file that cannot be read or written: fix paths or permissions
+  usage,        ///< a bad option or option value: fix the command line
+  data,         ///< a readable input whose content is wrong: fix the CSV
+  io,           ///< a file that cannot be read or written: fix paths or permissions
   interrupted,  ///< SIGINT or SIGTERM arrived; outputs were abandoned
 };
 
@@ -23,10 +23,14 @@ inline constexpr int exit_interrupted = 130;  // the shell's convention for SIGI
 
 constexpr int exit_status(failure_kind kind) noexcept {
   switch (kind) {
-    case failure_kind::usage: return exit_usage_error;
-    case failure_kind::data: return exit_data_error;
-    case failure_kind::io: return exit_io_error;
-    case failure_kind::interrupted: return exit_interrupted;
+    case failure_kind::usage:
+      return exit_usage_error;
+    case failure_kind::data:
+      return exit_data_error;
+    case failure_kind::io:
+      return exit_io_error;
+    case failure_kind::interrupted:
+      return exit_interrupted;
   }
   return exit_internal_error;
 }

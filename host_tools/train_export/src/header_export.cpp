@@ -67,8 +67,9 @@ std::string header_text(const options& opts, const run_summary& summary,
                         std::span<const label_type> validation_predictions) {
   for (const T value : parameters) {
     if (!std::isfinite(value)) {
-      fail_data("training diverged (a weight is NaN or infinite), so no header can be written; "
-                "try a smaller learning rate");
+      fail_data(
+          "training diverged (a weight is NaN or infinite), so no header can be written; "
+          "try a smaller learning rate");
     }
   }
   const std::string_view scalar = std::is_same_v<T, float> ? "float" : "double";
@@ -97,8 +98,8 @@ std::string header_text(const options& opts, const run_summary& summary,
       opts.seed, opts.learning_rate_text, scalar);
   out += fmt::format("// final cross-entropy: train {}, validation {}\n",
                      shortest(last.train_cross_entropy), shortest(last.validation_cross_entropy));
-  out += fmt::format("// final error rate: train {}, validation {}\n", shortest(summary.errors.train),
-                     shortest(summary.errors.validation));
+  out += fmt::format("// final error rate: train {}, validation {}\n",
+                     shortest(summary.errors.train), shortest(summary.errors.validation));
   out += "#pragma once\n\n";
   out += "#include <array>\n#include <cstddef>\n#include <cstdint>\n\n";
   out += "#include <constnn/constnn.hpp>\n\n";
@@ -108,11 +109,12 @@ std::string header_text(const options& opts, const run_summary& summary,
 
   out += fmt::format(
       "static_assert(network::param_count == {0},\n"
-      "              \"this header's parameters are those of a {1}-{2}-{3} network: network and "
-      "parameters must not be edited apart\");\n\n",
+      "              \"these parameters are those of a {1}-{2}-{3} network; \"\n"
+      "              \"regenerate this header instead of editing it\");\n\n",
       parameters.size(), features, hidden, classes);
-  out += "// constnn's layout: for each dense layer, weights [in][out] (w[i * out + o] joins\n"
-         "// input i to output o), then biases [out]. Hex literals keep every bit.\n";
+  out +=
+      "// constnn's layout: for each dense layer, weights [in][out] (w[i * out + o] joins\n"
+      "// input i to output o), then biases [out]. Hex literals keep every bit.\n";
   out += fmt::format("inline constexpr std::array<{}, network::param_count> parameters = {{\n",
                      scalar);
   {
@@ -145,7 +147,8 @@ std::string header_text(const options& opts, const run_summary& summary,
   {
     wrapped_list list(out);
     for (std::size_t s = 0; s < samples; ++s) {
-      list.comment(fmt::format("sample {}", s));
+      list.comment(fmt::format("sample {}: label {}, host predicted {}", s, validation.labels[s],
+                               validation_predictions[s]));
       for (std::size_t f = 0; f < features; ++f) {
         list.add(decimal_literal(validation.features[s * features + f]));
       }

@@ -8,7 +8,9 @@ namespace {
 
 // Stopping between epochs lets the output transaction delete its temporary files; dying at
 // once would leave them behind.
-extern "C" void request_stop(int) { train_export::stop_requested.store(true); }
+extern "C" void request_stop(int) {
+  train_export::stop_requested.store(true);
+}
 
 }  // namespace
 

@@ -47,11 +47,10 @@ std::string metrics_json(const options& opts, const run_summary& summary) {
                    {"validation_wrong", summary.errors.validation_errors}};
 
   const double examples = static_cast<double>(summary.train.examples * opts.epochs);
-  doc["timings"] = {
-      {"read_seconds", summary.read_seconds},
-      {"train_seconds", summary.train_seconds},
-      {"training_examples_per_second",
-       summary.train_seconds > 0 ? examples / summary.train_seconds : 0.0}};
+  doc["timings"] = {{"read_seconds", summary.read_seconds},
+                    {"train_seconds", summary.train_seconds},
+                    {"training_examples_per_second",
+                     summary.train_seconds > 0 ? examples / summary.train_seconds : 0.0}};
   return doc.dump(2) + "\n";
 }
 

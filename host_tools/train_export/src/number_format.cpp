@@ -22,8 +22,12 @@ std::string shortest_text(T value) {
   return std::string(buffer.data(), result.ptr);
 }
 
-constexpr std::string_view suffix(float) { return "f"; }
-constexpr std::string_view suffix(double) { return ""; }
+constexpr std::string_view suffix(float) {
+  return "f";
+}
+constexpr std::string_view suffix(double) {
+  return "";
+}
 
 template <class T>
 std::string hex_literal_of(T value) {
@@ -42,11 +46,23 @@ std::string decimal_literal_of(T value) {
 
 }  // namespace
 
-std::string shortest(double value) { return shortest_text(value); }
-std::string shortest(float value) { return shortest_text(value); }
-std::string hex_literal(float value) { return hex_literal_of(value); }
-std::string hex_literal(double value) { return hex_literal_of(value); }
-std::string decimal_literal(float value) { return decimal_literal_of(value); }
-std::string decimal_literal(double value) { return decimal_literal_of(value); }
+std::string shortest(double value) {
+  return shortest_text(value);
+}
+std::string shortest(float value) {
+  return shortest_text(value);
+}
+std::string hex_literal(float value) {
+  return hex_literal_of(value);
+}
+std::string hex_literal(double value) {
+  return hex_literal_of(value);
+}
+std::string decimal_literal(float value) {
+  return decimal_literal_of(value);
+}
+std::string decimal_literal(double value) {
+  return decimal_literal_of(value);
+}
 
 }  // namespace train_export

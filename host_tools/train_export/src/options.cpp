@@ -10,8 +10,10 @@
 #include <string_view>
 #include <system_error>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include <constnn/version.hpp>
 
 #include "error.hpp"
 #include "version.hpp"
@@ -32,13 +34,14 @@ struct raw_command_line {
 };
 
 constexpr std::array<const char*, 9> positional_names = {
-    "TRAIN", "VALIDATION", "TRAIN_OUT", "VALIDATION_OUT", "METRICS_OUT",
-    "EPOCHS", "HIDDEN", "INIT_FLAG", "LR"};
+    "TRAIN",  "VALIDATION", "TRAIN_OUT", "VALIDATION_OUT", "METRICS_OUT", "EPOCHS",
+    "HIDDEN", "INIT_FLAG",  "LR"};
 
 // Options that the positional form already sets; giving both would be ambiguous.
 constexpr std::array<const char*, 9> positional_equivalents = {
-    "--train", "--validation", "--train-labels", "--validation-labels", "--metrics",
-    "--epochs", "--hidden", "--init", "--lr"};
+    "--train",   "--validation", "--train-labels", "--validation-labels",
+    "--metrics", "--epochs",     "--hidden",       "--init",
+    "--lr"};
 
 [[noreturn]] void fail_value(std::string_view option, std::string_view expected,
                              std::string_view text) {
@@ -90,8 +93,19 @@ bool is_namespace_name(std::string_view s) {
   }
 }
 
+// CLI11's default help has one usage line and a blank line too many between option groups.
 class help_formatter : public CLI::Formatter {
  public:
+  std::string make_help(const CLI::App* app, std::string name, CLI::AppFormatMode) const override {
+    std::string out = make_description(app) + make_usage(app, name) + make_positionals(app);
+    for (const std::string& group : app->get_groups()) {
+      const auto opts = app->get_options([&](const CLI::Option* opt) {
+        return opt->get_group() == group && opt->nonpositional();
+      });
+      if (!group.empty() && !opts.empty()) out += make_group(group, false, opts);
+    }
+    return out + "\n" + make_footer(app);
+  }
   std::string make_usage(const CLI::App*, std::string name) const override {
     return fmt::format(
         "Usage:\n"
@@ -125,12 +139,14 @@ constexpr std::string_view footer =
     "otherwise, nothing with --quiet.\n"
     "\n"
     "Exit status:\n"
-    "  0  success (all requested outputs written)\n"
-    "  1  internal error (a bug: please report it)\n"
-    "  2  usage error: an option or value is wrong; nothing was read or written\n"
-    "  3  data error: an input file's content is wrong (message gives FILE:LINE:COLUMN)\n"
-    "  4  I/O error: a file could not be read or written\n"
-    "  130  interrupted (Ctrl-C); no output was written\n"
+    "  0    success: every requested output was written\n"
+    "  1    internal error (a bug: please report it)\n"
+    "  2    usage error: an option or its value is wrong\n"
+    "  3    data error: an input's content is wrong (the message gives FILE:LINE:COLUMN),\n"
+    "       or training diverged so no header could be written\n"
+    "  4    I/O error: a file could not be read or written\n"
+    "  130  interrupted by Ctrl-C or SIGTERM\n"
+    "On any failure no output file is created or changed.\n"
     "\n"
     "Examples:\n"
     "  # The handout form: 2 epochs, 4 hidden units, ZERO init, learning rate 0.1\n"
@@ -152,13 +168,12 @@ void define_options(cli_definition& cli) {
   raw_command_line& raw = cli.raw;
   auto formatter = std::make_shared<help_formatter>();
   formatter->column_width(30);
-  formatter->label("Positionals", "Handout form (all nine, in this order; the named options "
-                                   "below may follow)");
+  formatter->label("Positionals",
+                   "Handout form (all nine, in this order; the named options "
+                   "below may follow)");
   app.formatter(formatter);
-  app.set_help_flag("-h,--help", "Print this help and exit");
-  app.set_version_flag("--version", fmt::format("{} {}", tool_name, tool_version),
-                       "Print the version and exit");
   app.footer(std::string(footer));
+  app.set_help_flag();  // re-added last, so the group that holds it is listed last
 
   const std::array<const char*, 9> positional_help = {
       "Training CSV",
@@ -169,58 +184,86 @@ void define_options(cli_definition& cli) {
       "Number of passes over the training data (>= 1)",
       "Hidden units (>= 1)",
       "1 = RANDOM (weights uniform in [-0.1, 0.1], biases 0), 2 = ZERO",
-      "Learning rate (> 0); this form trains in double precision unless --precision float"};
+      "Learning rate (> 0)"};
   for (std::size_t i = 0; i < positional_names.size(); ++i) {
-    app.add_option(positional_names[i], raw.positional[i], positional_help[i]);
+    app.add_option(positional_names[i], raw.positional[i], positional_help[i])->type_name("");
   }
 
   const std::string inputs = "Inputs";
   app.add_option("--train", raw.train, "Training CSV (required in the named form)")
-      ->option_text("FILE")->group(inputs);
+      ->option_text("FILE")
+      ->group(inputs);
   app.add_option("--validation", raw.validation, "Validation CSV (required in the named form)")
-      ->option_text("FILE")->group(inputs);
+      ->option_text("FILE")
+      ->group(inputs);
   app.add_option("--classes", raw.classes, "Number of classes; labels must be below it [10]")
-      ->option_text("N")->group(inputs);
+      ->option_text("N")
+      ->group(inputs);
 
   const std::string training = "Training";
   app.add_option("--epochs", raw.epochs, "Passes over the training data [100]")
-      ->option_text("N")->group(training);
+      ->option_text("N")
+      ->group(training);
   app.add_option("--hidden", raw.hidden, "Hidden units [50]")->option_text("N")->group(training);
   app.add_option("--init", raw.init,
-                 "random: weights uniform in [-0.1, 0.1], biases 0; zero: all 0 [random]")
-      ->option_text("random|zero")->group(training);
+                 "random: weights uniform in [-0.1, 0.1], biases 0;\n"
+                 "zero: everything 0 [random]")
+      ->option_text("random|zero")
+      ->group(training);
   app.add_option("--lr", raw.lr, "Learning rate of SGD [0.01]")->option_text("X")->group(training);
   app.add_option("--seed", raw.seed, "Seed of the RANDOM initialisation [0]")
-      ->option_text("N")->group(training);
+      ->option_text("N")
+      ->group(training);
   app.add_option("--precision", raw.precision,
-                 "Scalar type for training and export. float is what firmware runs, so host and "
-                 "firmware agree bit for bit [float; double in the handout form]")
-      ->option_text("float|double")->group(training);
+                 "Scalar type of training and export [float; double in the\n"
+                 "handout form]. float is what firmware runs, so the host's\n"
+                 "results then match the firmware's bit for bit")
+      ->option_text("float|double")
+      ->group(training);
 
   const std::string outputs = "Outputs (each optional)";
   app.add_option("--train-labels", raw.train_labels, "Predicted label of each training example")
-      ->option_text("FILE")->group(outputs);
+      ->option_text("FILE")
+      ->group(outputs);
   app.add_option("--validation-labels", raw.validation_labels,
-                 "Predicted label of each validation example")->option_text("FILE")->group(outputs);
+                 "Predicted label of each validation example")
+      ->option_text("FILE")
+      ->group(outputs);
   app.add_option("--metrics", raw.metrics, "Metrics in the handout's text format")
-      ->option_text("FILE")->group(outputs);
+      ->option_text("FILE")
+      ->group(outputs);
   app.add_option("--metrics-json", raw.metrics_json,
-                 "The same figures plus hyperparameters, timings and input SHA-256s, as JSON")
-      ->option_text("FILE")->group(outputs);
+                 "The same figures plus hyperparameters, timings and the\n"
+                 "inputs' SHA-256, as JSON")
+      ->option_text("FILE")
+      ->group(outputs);
   app.add_option("--header", raw.header,
                  "C++ header with the network type and trained weights, for firmware")
-      ->option_text("FILE")->group(outputs);
+      ->option_text("FILE")
+      ->group(outputs);
   app.add_option("--namespace", raw.header_namespace, "Namespace of the header's contents [model]")
-      ->option_text("NAME")->group(outputs);
+      ->option_text("NAME")
+      ->group(outputs);
   app.add_option("--embed-samples", raw.embed_samples,
-                 "Put the first N validation examples and the host's predictions for them in the "
-                 "header, so firmware can check itself [0]")
-      ->option_text("N")->group(outputs);
+                 "Put the first N validation examples and the host's\n"
+                 "predictions for them in the header, so firmware can\n"
+                 "check itself [0]")
+      ->option_text("N")
+      ->group(outputs);
+  const std::string other = "Other";
   app.add_flag("-q,--quiet", raw.quiet, "Print no progress (errors and warnings still appear)")
-      ->group("Other");
+      ->group(other);
+  app.set_help_flag("-h,--help", "Print this help and exit")->group(other);
+  app.set_version_flag(
+         "--version",
+         fmt::format("{} {} (constnn {})", tool_name, tool_version, CONSTNN_VERSION_STRING),
+         "Print the version and exit")
+      ->group(other);
 }
 
-bool given(const CLI::App& app, const std::string& name) { return app.count(name) > 0; }
+bool given(const CLI::App& app, const std::string& name) {
+  return app.count(name) > 0;
+}
 
 options convert(const CLI::App& app, const raw_command_line& raw) {
   options o;
@@ -238,9 +281,10 @@ options convert(const CLI::App& app, const raw_command_line& raw) {
   if (o.handout_form) {
     for (std::size_t i = 0; i < positional_equivalents.size(); ++i) {
       if (given(app, positional_equivalents[i])) {
-        fail_usage(fmt::format("{}: not allowed with the nine positional arguments, whose {} "
-                               "already sets it",
-                               positional_equivalents[i], positional_names[i]));
+        fail_usage(
+            fmt::format("{}: not allowed with the nine positional arguments, whose {} "
+                        "already sets it",
+                        positional_equivalents[i], positional_names[i]));
       }
     }
     const auto& p = raw.positional;
@@ -265,7 +309,8 @@ options convert(const CLI::App& app, const raw_command_line& raw) {
     o.validation = raw.validation;
     o.epochs = parse_count("--epochs", raw.epochs, 1);
     o.hidden = parse_count("--hidden", raw.hidden, 1);
-    if (raw.init != "random" && raw.init != "zero") fail_value("--init", "random or zero", raw.init);
+    if (raw.init != "random" && raw.init != "zero")
+      fail_value("--init", "random or zero", raw.init);
     o.init = raw.init == "random" ? initialization::random : initialization::zero;
     o.learning_rate = parse_learning_rate("--lr", raw.lr);
     o.learning_rate_text = raw.lr;
@@ -288,8 +333,9 @@ options convert(const CLI::App& app, const raw_command_line& raw) {
       fail_value(o.handout_form ? "LR" : "--lr", "a positive number within float's range", text);
     }
   }
-  o.classes = static_cast<std::size_t>(parse_whole(
-      "--classes", raw.classes, 2, max_classes, fmt::format("a whole number from 2 to {}", max_classes)));
+  o.classes = static_cast<std::size_t>(
+      parse_whole("--classes", raw.classes, 2, max_classes,
+                  fmt::format("a whole number from 2 to {}", max_classes)));
   o.seed = parse_whole("--seed", raw.seed, 0, std::numeric_limits<std::uint64_t>::max(),
                        "a whole number (0 or more)");
   if (given(app, "--metrics-json")) o.metrics_json = raw.metrics_json;
@@ -314,9 +360,10 @@ options convert(const CLI::App& app, const raw_command_line& raw) {
 bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
   std::error_code ec;
   if (std::filesystem::equivalent(a, b, ec) && !ec) return true;
-  const auto ca = std::filesystem::weakly_canonical(a, ec);
+  // absolute() first: weakly_canonical leaves "x" relative but makes "./x" absolute.
+  const auto ca = std::filesystem::weakly_canonical(std::filesystem::absolute(a), ec);
   if (ec) return a == b;
-  const auto cb = std::filesystem::weakly_canonical(b, ec);
+  const auto cb = std::filesystem::weakly_canonical(std::filesystem::absolute(b), ec);
   if (ec) return a == b;
   return ca == cb;
 }
@@ -324,7 +371,8 @@ bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
 void check_output_paths(const options& o) {
   const auto outputs = o.outputs();
   for (std::size_t i = 0; i < outputs.size(); ++i) {
-    for (const auto& [what, input] : {std::pair{"training", o.train}, {"validation", o.validation}}) {
+    for (const auto& [what, input] :
+         {std::pair{"training", o.train}, {"validation", o.validation}}) {
       if (same_file(outputs[i].path, input)) {
         fail_usage(fmt::format("{}: '{}' is the {} input; refusing to overwrite an input",
                                outputs[i].option, outputs[i].path.string(), what));

@@ -51,7 +51,8 @@ struct options {
   template <class T>
   T learning_rate_as() const {
     T value{};
-    std::from_chars(learning_rate_text.data(), learning_rate_text.data() + learning_rate_text.size(), value);
+    std::from_chars(learning_rate_text.data(),
+                    learning_rate_text.data() + learning_rate_text.size(), value);
     return value;
   }
 

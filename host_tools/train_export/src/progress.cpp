@@ -25,8 +25,8 @@ progress_mode choose_progress_mode(bool quiet, std::FILE* stream) {
 void progress_reporter::epoch_done(const epoch_metrics& epoch, double elapsed) {
   if (mode_ == progress_mode::quiet) return;
   const double rate = epoch.seconds > 0 ? static_cast<double>(train_examples_) / epoch.seconds : 0;
-  const double left = elapsed / static_cast<double>(epoch.epoch) *
-                      static_cast<double>(epochs_ - epoch.epoch);
+  const double left =
+      elapsed / static_cast<double>(epoch.epoch) * static_cast<double>(epochs_ - epoch.epoch);
   const std::string line = fmt::format(
       "epoch {}/{}  cross-entropy train {:.6f} validation {:.6f}  {:.0f} examples/s  {} left",
       epoch.epoch, epochs_, epoch.train_cross_entropy, epoch.validation_cross_entropy, rate,

@@ -24,7 +24,8 @@ std::string labels_text(std::span<const label_type> labels) {
 std::string metrics_text(const run_summary& summary) {
   std::string text;
   for (const epoch_metrics& e : summary.epochs) {
-    text += fmt::format("epoch={} crossentropy(train): {}\n", e.epoch, shortest(e.train_cross_entropy));
+    text +=
+        fmt::format("epoch={} crossentropy(train): {}\n", e.epoch, shortest(e.train_cross_entropy));
     text += fmt::format("epoch={} crossentropy(validation): {}\n", e.epoch,
                         shortest(e.validation_cross_entropy));
   }

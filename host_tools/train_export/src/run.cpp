@@ -34,8 +34,8 @@ labeled_data<T> load(const std::filesystem::path& path, const options& opts,
     fmt::print(stderr,
                "train_export: warning: {}:{}:{}: feature outside [0, 1] ({} such features in "
                "this file); training continues\n",
-               file.name, data.first_outside_unit_range.line,
-               data.first_outside_unit_range.column, data.features_outside_unit_range);
+               file.name, data.first_outside_unit_range.line, data.first_outside_unit_range.column,
+               data.features_outside_unit_range);
   }
   return data;
 }
@@ -49,10 +49,10 @@ void run_with(const options& opts) {
   summary.read_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count();
   if (validation_set.width != train_set.width) {
-    fail_data(fmt::format("{}:1:1: validation examples have {} features but training examples "
-                          "({}) have {}",
-                          summary.validation.name, validation_set.width, summary.train.name,
-                          train_set.width));
+    fail_data(fmt::format(
+        "{}:1:1: validation examples have {} features but training examples "
+        "({}) have {}",
+        summary.validation.name, validation_set.width, summary.train.name, train_set.width));
   }
   if (opts.embed_samples > validation_set.size()) {
     fail_usage(fmt::format("--embed-samples: {} requested but {} has only {} examples",
@@ -85,9 +85,8 @@ void run_with(const options& opts) {
     outputs.write(metrics_json_file.handle, metrics_json(opts, summary));
   }
   if (header.path) {
-    outputs.write(header.handle,
-                  header_text<T>(opts, summary, trained.parameters, validation_set,
-                                 trained.validation_predictions));
+    outputs.write(header.handle, header_text<T>(opts, summary, trained.parameters, validation_set,
+                                                trained.validation_predictions));
   }
   outputs.commit();
 }

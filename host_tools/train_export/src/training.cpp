@@ -41,9 +41,9 @@ trained_network<T> train(const options& opts, const labeled_data<T>& train_set,
   const std::span<T> params(result.parameters);
   const std::span<T> ws(workspace);
 
-  constnn::initialize(net, params, opts.init == initialization::random
-                                       ? constnn::init_scheme::random
-                                       : constnn::init_scheme::zero,
+  constnn::initialize(net, params,
+                      opts.init == initialization::random ? constnn::init_scheme::random
+                                                          : constnn::init_scheme::zero,
                       opts.seed);
   const auto train_view = view_of(train_set);
   const auto validation_view = view_of(validation_set);
@@ -59,8 +59,8 @@ trained_network<T> train(const options& opts, const labeled_data<T>& train_set,
     // not the running loss train_epoch returns, so both sets are evaluated afresh.
     on_train = constnn::evaluate(net, std::span<const T>(params), train_view, ws);
     on_validation = constnn::evaluate(net, std::span<const T>(params), validation_view, ws);
-    summary.epochs.push_back({epoch, on_train.mean_cross_entropy,
-                              on_validation.mean_cross_entropy, seconds_since(epoch_start)});
+    summary.epochs.push_back({epoch, on_train.mean_cross_entropy, on_validation.mean_cross_entropy,
+                              seconds_since(epoch_start)});
     progress.epoch_done(summary.epochs.back(), seconds_since(start));
     if (stop_requested.load()) {
       throw tool_error(failure_kind::interrupted, "interrupted; no output file was written");

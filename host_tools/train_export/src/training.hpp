@@ -33,10 +33,9 @@ trained_network<T> train(const options& opts, const labeled_data<T>& train_set,
                          run_summary& summary);
 
 extern template trained_network<float> train<float>(const options&, const labeled_data<float>&,
-                                                    const labeled_data<float>&,
-                                                    progress_reporter&, run_summary&);
-extern template trained_network<double> train<double>(const options&,
-                                                      const labeled_data<double>&,
+                                                    const labeled_data<float>&, progress_reporter&,
+                                                    run_summary&);
+extern template trained_network<double> train<double>(const options&, const labeled_data<double>&,
                                                       const labeled_data<double>&,
                                                       progress_reporter&, run_summary&);
 

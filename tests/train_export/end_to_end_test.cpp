@@ -1,0 +1,317 @@
+// train_export run as users run it: both command-line forms against the reference figures,
+// reproducibility, progress output, --help and the JSON record.
+#define BOOST_TEST_MODULE train_export_end_to_end
+#include <boost/test/unit_test.hpp>
+
+#include <array>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "../support/ocr_data.hpp"
+#include "sha256.hpp"
+#include "tool_harness.hpp"
+
+namespace fs = std::filesystem;
+using train_export_test::read_file;
+using train_export_test::run_tool;
+using train_export_test::scratch_dir;
+
+namespace {
+
+// Published by the reference for smallTrain/smallValidation, 4 hidden, ZERO, lr 0.1.
+constexpr std::array<double, 5> reference_train{2.18506276114, 1.90103257727, 1.8066109847,
+                                                1.75713392877, 1.72508257456};
+constexpr std::array<double, 5> reference_validation{2.18827302588, 1.91363803461, 1.8286100067,
+                                                     1.78588295296, 1.75834415284};
+
+struct metrics_file {
+  std::vector<double> train, validation;
+  std::string train_error, validation_error;  // compared as text: the format is the claim
+};
+
+metrics_file parse_metrics(const std::string& text) {
+  metrics_file m;
+  std::istringstream in(text);
+  std::string line;
+  std::size_t epoch = 0;
+  while (std::getline(in, line)) {
+    const auto colon = line.find(": ");
+    BOOST_TEST_REQUIRE(colon != std::string::npos, "malformed metrics line: " << line);
+    const std::string key = line.substr(0, colon), value = line.substr(colon + 2);
+    if (key == "error(train)") {
+      m.train_error = value;
+    } else if (key == "error(validation)") {
+      m.validation_error = value;
+    } else if (key.ends_with(" crossentropy(train)")) {
+      BOOST_TEST(key == "epoch=" + std::to_string(++epoch) + " crossentropy(train)");
+      m.train.push_back(std::stod(value));
+    } else {
+      BOOST_TEST(key == "epoch=" + std::to_string(epoch) + " crossentropy(validation)");
+      m.validation.push_back(std::stod(value));
+    }
+  }
+  return m;
+}
+
+void check_reference(const metrics_file& m, std::size_t epochs, double tolerance) {
+  BOOST_TEST_REQUIRE(m.train.size() == epochs);
+  BOOST_TEST_REQUIRE(m.validation.size() == epochs);
+  for (std::size_t e = 0; e < epochs; ++e) {
+    BOOST_TEST(std::abs(m.train[e] - reference_train[e]) < tolerance,
+               "epoch " << e + 1 << " train " << m.train[e] << " vs " << reference_train[e]);
+    BOOST_TEST(std::abs(m.validation[e] - reference_validation[e]) < tolerance,
+               "epoch " << e + 1 << " validation " << m.validation[e] << " vs "
+                        << reference_validation[e]);
+  }
+  BOOST_TEST(m.train_error == (epochs == 2 ? "0.77" : "0.728"));
+  BOOST_TEST(m.validation_error == (epochs == 2 ? "0.78" : "0.77"));
+}
+
+std::vector<std::string> handout_args(std::size_t epochs) {
+  return {constnn_test::ocr_file("smallTrain.csv").string(),
+          constnn_test::ocr_file("smallValidation.csv").string(),
+          "train_out.labels",
+          "validation_out.labels",
+          "metrics_out.txt",
+          std::to_string(epochs),
+          "4",
+          "2",
+          "0.1"};
+}
+
+std::vector<std::string> named_args(std::size_t epochs) {
+  return {"--train",
+          constnn_test::ocr_file("smallTrain.csv").string(),
+          "--validation",
+          constnn_test::ocr_file("smallValidation.csv").string(),
+          "--epochs",
+          std::to_string(epochs),
+          "--hidden",
+          "4",
+          "--init",
+          "zero",
+          "--lr",
+          "0.1",
+          "--metrics",
+          "metrics_out.txt",
+          "--validation-labels",
+          "validation_out.labels",
+          "--quiet"};
+}
+
+// Every output of a fixture run, so two runs can be compared file by file.
+std::vector<std::string> fixture_args() {
+  return {"--train",
+          train_export_test::fixture("three_class_train.csv").string(),
+          "--validation",
+          train_export_test::fixture("three_class_validation.csv").string(),
+          "--classes",
+          "3",
+          "--epochs",
+          "7",
+          "--hidden",
+          "3",
+          "--lr",
+          "0.5",
+          "--seed",
+          "42",
+          "--train-labels",
+          "t.labels",
+          "--validation-labels",
+          "v.labels",
+          "--metrics",
+          "m.txt",
+          "--metrics-json",
+          "m.json",
+          "--header",
+          "h.hpp",
+          "--embed-samples",
+          "4",
+          "--quiet"};
+}
+
+nlohmann::json without_timings(nlohmann::json doc) {
+  doc.erase("timings");
+  for (auto& epoch : doc["epochs"]) epoch.erase("seconds");
+  return doc;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(reference_runs)
+
+BOOST_AUTO_TEST_CASE(handout_form_matches_reference_to_1e9_in_double,
+                     *boost::unit_test::precondition(constnn_test::ocr_file_present{
+                         "smallTrain.csv"})) {
+  for (std::size_t epochs : {2u, 5u}) {
+    scratch_dir dir;
+    const auto r = run_tool(handout_args(epochs), dir.path());
+    BOOST_TEST_REQUIRE(r.status == 0, r.err);
+    check_reference(parse_metrics(read_file(dir / "metrics_out.txt")), epochs, 1e-9);
+    if (epochs == 2) {
+      BOOST_TEST(read_file(dir / "validation_out.labels").starts_with("6\n4\n8\n8\n"));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(named_form_matches_reference_to_1e5_in_float,
+                     *boost::unit_test::precondition(constnn_test::ocr_file_present{
+                         "smallTrain.csv"})) {
+  for (std::size_t epochs : {2u, 5u}) {
+    scratch_dir dir;
+    const auto r = run_tool(named_args(epochs), dir.path());
+    BOOST_TEST_REQUIRE(r.status == 0, r.err);
+    BOOST_TEST(r.err.empty(), "--quiet printed: " << r.err);
+    check_reference(parse_metrics(read_file(dir / "metrics_out.txt")), epochs, 1e-5);
+    if (epochs == 2) {
+      BOOST_TEST(read_file(dir / "validation_out.labels").starts_with("6\n4\n8\n8\n"));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(named_form_in_double_equals_handout_form_byte_for_byte,
+                     *boost::unit_test::precondition(constnn_test::ocr_file_present{
+                         "smallTrain.csv"})) {
+  scratch_dir handout, named;
+  BOOST_TEST_REQUIRE(run_tool(handout_args(2), handout.path()).status == 0);
+  auto args = named_args(2);
+  args.insert(args.end(), {"--precision", "double"});
+  BOOST_TEST_REQUIRE(run_tool(args, named.path()).status == 0);
+  BOOST_TEST(read_file(handout / "metrics_out.txt") == read_file(named / "metrics_out.txt"));
+  BOOST_TEST(read_file(handout / "validation_out.labels") ==
+             read_file(named / "validation_out.labels"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(reproducibility)
+
+BOOST_AUTO_TEST_CASE(a_second_run_writes_byte_identical_files) {
+  scratch_dir first, second;
+  const auto a = run_tool(fixture_args(), first.path());
+  BOOST_TEST_REQUIRE(a.status == 0, a.err);
+  const auto b = run_tool(fixture_args(), second.path());
+  BOOST_TEST_REQUIRE(b.status == 0, b.err);
+  for (const char* name : {"t.labels", "v.labels", "m.txt", "h.hpp"}) {
+    BOOST_TEST(read_file(first / name) == read_file(second / name), name << " differs");
+  }
+  // Timings are the one thing allowed to differ.
+  BOOST_TEST(without_timings(nlohmann::json::parse(read_file(first / "m.json"))) ==
+             without_timings(nlohmann::json::parse(read_file(second / "m.json"))));
+}
+
+BOOST_AUTO_TEST_CASE(rerunning_into_the_same_files_gives_the_same_bytes) {
+  scratch_dir dir;
+  BOOST_TEST_REQUIRE(run_tool(fixture_args(), dir.path()).status == 0);
+  const std::string header = read_file(dir / "h.hpp"), metrics = read_file(dir / "m.txt");
+  BOOST_TEST_REQUIRE(run_tool(fixture_args(), dir.path()).status == 0);
+  BOOST_TEST(read_file(dir / "h.hpp") == header);
+  BOOST_TEST(read_file(dir / "m.txt") == metrics);
+  BOOST_TEST(dir.entries().size() == 5u, "no temporary file may be left behind");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(outputs)
+
+BOOST_AUTO_TEST_CASE(named_output_options_may_follow_the_positional_arguments) {
+  scratch_dir dir;
+  const auto r = run_tool({train_export_test::fixture("three_class_train.csv").string(),
+                           train_export_test::fixture("three_class_validation.csv").string(),
+                           "t.labels",
+                           "v.labels",
+                           "m.txt",
+                           "3",
+                           "2",
+                           "1",
+                           "0.3",
+                           "--classes",
+                           "3",
+                           "--header",
+                           "h.hpp",
+                           "--namespace",
+                           "app::letters",
+                           "--embed-samples",
+                           "2",
+                           "--metrics-json",
+                           "m.json",
+                           "--quiet"},
+                          dir.path());
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  const std::string header = read_file(dir / "h.hpp");
+  BOOST_TEST(header.find("namespace app::letters {") != std::string::npos);
+  BOOST_TEST(header.find("using scalar = double;") != std::string::npos,
+             "the handout form defaults to double");
+  BOOST_TEST(header.find("inline constexpr std::size_t sample_count = 2;") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(metrics_json_records_inputs_hyperparameters_and_figures) {
+  scratch_dir dir;
+  BOOST_TEST_REQUIRE(run_tool(fixture_args(), dir.path()).status == 0);
+  const auto doc = nlohmann::json::parse(read_file(dir / "m.json"));
+  const auto train_csv = train_export_test::fixture("three_class_train.csv");
+  BOOST_TEST(doc["tool"]["name"] == "train_export");
+  BOOST_TEST(doc["inputs"]["train"]["sha256"] == train_export::sha256_hex(read_file(train_csv)));
+  BOOST_TEST(doc["inputs"]["train"]["examples"] == 24);
+  BOOST_TEST(doc["inputs"]["validation"]["features"] == 5);
+  BOOST_TEST(doc["hyperparameters"]["epochs"] == 7);
+  BOOST_TEST(doc["hyperparameters"]["hidden"] == 3);
+  BOOST_TEST(doc["hyperparameters"]["seed"] == 42);
+  BOOST_TEST(doc["hyperparameters"]["precision"] == "float");
+  BOOST_TEST(doc["hyperparameters"]["init"] == "random");
+  BOOST_TEST(doc["network"]["parameters"] == 5 * 3 + 3 + 3 * 3 + 3);
+  BOOST_TEST(doc["epochs"].size() == 7u);
+  BOOST_TEST(doc["timings"].contains("train_seconds"));
+
+  // The JSON and the text metrics carry the same numbers.
+  const auto text = parse_metrics(read_file(dir / "m.txt"));
+  for (std::size_t e = 0; e < 7; ++e) {
+    BOOST_TEST(doc["epochs"][e]["train_cross_entropy"].get<double>() == text.train[e]);
+    BOOST_TEST(doc["epochs"][e]["validation_cross_entropy"].get<double>() == text.validation[e]);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(progress_is_one_plain_line_per_epoch_when_stderr_is_not_a_terminal) {
+  scratch_dir dir;
+  auto args = fixture_args();
+  args.pop_back();  // --quiet
+  const auto r = run_tool(args, dir.path());
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  BOOST_TEST(r.err.find('\r') == std::string::npos, "no live-line control characters in logs");
+  for (int e = 1; e <= 7; ++e) {
+    BOOST_TEST(r.err.find("epoch " + std::to_string(e) + "/7  cross-entropy train ") !=
+               std::string::npos);
+  }
+  BOOST_TEST(r.err.find("done in ") != std::string::npos);
+  BOOST_TEST(r.out.empty(), "stdout stays free for the user");
+}
+
+BOOST_AUTO_TEST_CASE(quiet_prints_nothing) {
+  scratch_dir dir;
+  const auto r = run_tool(fixture_args(), dir.path());
+  BOOST_TEST(r.status == 0);
+  BOOST_TEST(r.err.empty());
+  BOOST_TEST(r.out.empty());
+}
+
+BOOST_AUTO_TEST_CASE(help_shows_both_forms_and_the_exit_statuses) {
+  scratch_dir dir;
+  const auto r = run_tool({"--help"}, dir.path());
+  BOOST_TEST(r.status == 0);
+  for (const char* expected :
+       {"train_export --train FILE --validation FILE [OPTIONS]",
+        "TRAIN VALIDATION TRAIN_OUT VALIDATION_OUT METRICS_OUT EPOCHS HIDDEN INIT_FLAG LR",
+        "Exit status:", "2    usage error", "3    data error", "4    I/O error",
+        "--embed-samples"}) {
+    BOOST_TEST(r.out.find(expected) != std::string::npos, "--help lacks: " << expected);
+  }
+  const auto v = run_tool({"--version"}, dir.path());
+  BOOST_TEST(v.status == 0);
+  BOOST_TEST(v.out.starts_with("train_export 0.1.0"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

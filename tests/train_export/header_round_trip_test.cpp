@@ -1,0 +1,107 @@
+// Headers exported by train_export at build time compile, predict in a constant expression,
+// and predict every validation example exactly as the host did (its labels file, bit for bit).
+#define BOOST_TEST_MODULE train_export_header_round_trip
+#include <boost/test/unit_test.hpp>
+
+#include <cstddef>
+#include <cstring>
+#include <span>
+#include <string>
+
+#include "csv_reader.hpp"
+#include "double_model.hpp"
+#include "float_model.hpp"
+#include "reference_format.hpp"
+#include "tool_harness.hpp"
+
+namespace {
+
+template <class Net, class Parameters, class Features>
+constexpr std::size_t predict_sample(const Parameters& parameters, const Features& features,
+                                     std::size_t sample) {
+  constexpr Net net{};
+  typename Net::inference_workspace ws{};
+  return net.predict(parameters,
+                     std::span(features).subspan(sample * net.input_size(), net.input_size()), ws);
+}
+
+// The claim of the header: usable in constant expressions, with the host's answer.
+static_assert(predict_sample<float_model::network>(float_model::parameters,
+                                                   float_model::sample_features,
+                                                   0) == float_model::sample_predictions[0]);
+static_assert(predict_sample<double_model::network>(double_model::parameters,
+                                                    double_model::sample_features,
+                                                    1) == double_model::sample_predictions[1]);
+
+// Predicts every embedded sample at run time and formats them as train_export's labels file.
+template <class Model>
+std::string predicted_labels_text() {
+  std::vector<train_export::label_type> labels;
+  for (std::size_t s = 0; s < Model::sample_count; ++s) {
+    labels.push_back(static_cast<train_export::label_type>(
+        predict_sample<typename Model::network>(Model::parameters, Model::sample_features, s)));
+  }
+  return train_export::labels_text(labels);
+}
+
+struct float_header {
+  using network = float_model::network;
+  static constexpr auto& parameters = float_model::parameters;
+  static constexpr auto& sample_features = float_model::sample_features;
+  static constexpr std::size_t sample_count = float_model::sample_count;
+};
+struct double_header {
+  using network = double_model::network;
+  static constexpr auto& parameters = double_model::parameters;
+  static constexpr auto& sample_features = double_model::sample_features;
+  static constexpr std::size_t sample_count = double_model::sample_count;
+};
+
+template <class T, std::size_t N, std::size_t M, class Label>
+void check_samples_equal_csv(const std::array<T, N>& features, const std::array<Label, M>& labels) {
+  const auto file = train_export_test::read_file(ROUND_TRIP_VALIDATION);
+  const auto data =
+      train_export::parse_labeled_csv<T>(file, ROUND_TRIP_VALIDATION, ROUND_TRIP_CLASSES);
+  BOOST_TEST_REQUIRE(data.size() == M, "every validation example is embedded");
+  BOOST_TEST_REQUIRE(data.features.size() == N);
+  BOOST_TEST(std::memcmp(features.data(), data.features.data(), sizeof(T) * N) == 0);
+  for (std::size_t s = 0; s < M; ++s) BOOST_TEST_REQUIRE(labels[s] == data.labels[s]);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(float_header_predicts_the_validation_labels_file_bit_for_bit) {
+  BOOST_TEST(predicted_labels_text<float_header>() ==
+             train_export_test::read_file(ROUND_TRIP_FLOAT_LABELS));
+}
+
+BOOST_AUTO_TEST_CASE(double_header_predicts_the_validation_labels_file_bit_for_bit) {
+  BOOST_TEST(predicted_labels_text<double_header>() ==
+             train_export_test::read_file(ROUND_TRIP_DOUBLE_LABELS));
+}
+
+BOOST_AUTO_TEST_CASE(embedded_predictions_are_the_hosts) {
+  for (std::size_t s = 0; s < float_model::sample_count; ++s) {
+    BOOST_TEST(predict_sample<float_model::network>(float_model::parameters,
+                                                    float_model::sample_features,
+                                                    s) == float_model::sample_predictions[s]);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(embedded_samples_are_the_csv_values_bit_for_bit) {
+  check_samples_equal_csv(float_model::sample_features, float_model::sample_labels);
+  check_samples_equal_csv(double_model::sample_features, double_model::sample_labels);
+}
+
+BOOST_AUTO_TEST_CASE(header_weights_keep_training_on_the_embedded_samples) {
+  // What firmware does with the header: copy the weights to RAM and run SGD steps.
+  constexpr float_model::network net{};
+  auto parameters = float_model::parameters;
+  typename float_model::network::training_workspace ws{};
+  const auto x = std::span(float_model::sample_features).first(net.input_size());
+  const float before = net.loss(parameters, x, float_model::sample_labels[0], ws);
+  for (int step = 0; step < 20; ++step) {
+    net.train_step(parameters, x, float_model::sample_labels[0], float_model::learning_rate, ws);
+  }
+  BOOST_TEST(net.loss(parameters, x, float_model::sample_labels[0], ws) < before);
+}

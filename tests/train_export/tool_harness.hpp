@@ -1,0 +1,116 @@
+// Test helper: a scratch directory per test and a way to run the train_export binary in it.
+#pragma once
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace train_export_test {
+
+namespace fs = std::filesystem;
+
+/// A fresh directory, deleted with everything in it when the object dies; tests run in
+/// parallel under ctest, so each one gets its own.
+class scratch_dir {
+ public:
+  scratch_dir() {
+    std::string pattern = (fs::temp_directory_path() / "train_export_test-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  scratch_dir(const scratch_dir&) = delete;
+  scratch_dir& operator=(const scratch_dir&) = delete;
+  ~scratch_dir() {
+    std::error_code ec;
+    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+  fs::path operator/(const std::string& name) const { return path_ / name; }
+
+  /// The names of every entry, hidden ones included: what a failed run must not add to.
+  std::set<std::string> entries() const {
+    std::set<std::string> names;
+    for (const auto& e : fs::directory_iterator(path_)) names.insert(e.path().filename().string());
+    return names;
+  }
+
+ private:
+  fs::path path_;
+};
+
+inline void write_file(const fs::path& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+inline std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+struct tool_result {
+  int status = -1;  ///< the exit status, or -1 if the tool died from a signal
+  std::string out;
+  std::string err;
+};
+
+/// Runs the train_export binary (path from CMake) with `args`, in directory `cwd`, with
+/// stdout and stderr captured; stdin is /dev/null and stderr is never a terminal.
+inline tool_result run_tool(const std::vector<std::string>& args, const fs::path& cwd) {
+  static int counter = 0;
+  const fs::path out_file =
+      fs::temp_directory_path() /
+      ("train_export_test_out_" + std::to_string(::getpid()) + "_" + std::to_string(++counter));
+  const fs::path err_file = out_file.string() + ".err";
+
+  std::vector<std::string> argv_strings{TRAIN_EXPORT_BINARY};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& s : argv_strings) argv.push_back(s.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
+  pid_t pid = 0;
+  const int spawned = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) throw std::runtime_error("cannot start " + argv_strings[0]);
+  int wait_status = 0;
+  ::waitpid(pid, &wait_status, 0);
+
+  tool_result r;
+  r.status = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
+  r.out = read_file(out_file);
+  r.err = read_file(err_file);
+  fs::remove(out_file);
+  fs::remove(err_file);
+  return r;
+}
+
+inline fs::path fixture(const std::string& name) {
+  return fs::path(TRAIN_EXPORT_FIXTURES) / name;
+}
+
+}  // namespace train_export_test
