@@ -3,10 +3,18 @@
 #define BOOST_TEST_MODULE train_export_end_to_end
 #include <boost/test/unit_test.hpp>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdlib>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -288,6 +296,44 @@ BOOST_AUTO_TEST_CASE(progress_is_one_plain_line_per_epoch_when_stderr_is_not_a_t
   }
   BOOST_TEST(r.err.find("done in ") != std::string::npos);
   BOOST_TEST(r.out.empty(), "stdout stays free for the user");
+}
+
+BOOST_AUTO_TEST_CASE(progress_is_a_live_line_when_stderr_is_a_terminal) {
+  const int terminal = ::posix_openpt(O_RDWR | O_NOCTTY);
+  BOOST_TEST_REQUIRE(terminal >= 0);
+  BOOST_TEST_REQUIRE(::grantpt(terminal) == 0);
+  BOOST_TEST_REQUIRE(::unlockpt(terminal) == 0);
+  scratch_dir dir;
+  auto args = fixture_args();
+  args.pop_back();  // --quiet
+  const auto tool = train_export_test::start_tool(args, dir.path(), ::ptsname(terminal));
+  const auto r = train_export_test::wait_tool(tool);
+  // The output is small enough to wait in the terminal's buffer until the tool has exited.
+  std::string seen;
+  char chunk[4096];
+  for (ssize_t got; (got = ::read(terminal, chunk, sizeof chunk)) > 0;) {
+    seen.append(chunk, static_cast<std::size_t>(got));
+  }
+  ::close(terminal);
+  BOOST_TEST(r.status == 0);
+  BOOST_TEST(seen.find("\repoch 1/7  cross-entropy train ") != std::string::npos, seen);
+  BOOST_TEST(seen.find("\repoch 7/7  cross-entropy train ") != std::string::npos);
+  BOOST_TEST(seen.find("\x1b[K") != std::string::npos, "the line is cleared after rewriting");
+  BOOST_TEST(seen.find("epoch 2/7  cross-entropy train 0") > seen.find("epoch 1/7"));
+  BOOST_TEST(std::count(seen.begin(), seen.end(), '\n') == 2, "one live line and the summary");
+}
+
+BOOST_AUTO_TEST_CASE(ctrl_c_stops_cleanly_and_writes_nothing) {
+  scratch_dir dir;
+  auto args = fixture_args();
+  args[std::find(args.begin(), args.end(), "--epochs") - args.begin() + 1] = "100000000";
+  const auto tool = train_export_test::start_tool(args, dir.path());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ::kill(tool.pid, SIGINT);
+  const auto r = train_export_test::wait_tool(tool);
+  BOOST_TEST(r.status == 130);
+  BOOST_TEST(r.err == "train_export: interrupted; no output file was written\n");
+  BOOST_TEST(dir.entries().empty(), "temporary files must be removed");
 }
 
 BOOST_AUTO_TEST_CASE(quiet_prints_nothing) {

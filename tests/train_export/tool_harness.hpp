@@ -70,14 +70,23 @@ struct tool_result {
   std::string err;
 };
 
-/// Runs the train_export binary (path from CMake) with `args`, in directory `cwd`, with
-/// stdout and stderr captured; stdin is /dev/null and stderr is never a terminal.
-inline tool_result run_tool(const std::vector<std::string>& args, const fs::path& cwd) {
+/// A train_export process started by start_tool, not yet waited for.
+struct running_tool {
+  pid_t pid = 0;
+  fs::path out_file;
+  fs::path err_file;  ///< empty when stderr went elsewhere (a terminal)
+};
+
+/// Starts the train_export binary (path from CMake) with `args` in directory `cwd`; stdin is
+/// /dev/null, stdout and stderr go to temporary files, or stderr to `stderr_device` if given.
+inline running_tool start_tool(const std::vector<std::string>& args, const fs::path& cwd,
+                               const std::string& stderr_device = {}) {
   static int counter = 0;
-  const fs::path out_file =
+  running_tool tool;
+  tool.out_file =
       fs::temp_directory_path() /
       ("train_export_test_out_" + std::to_string(::getpid()) + "_" + std::to_string(++counter));
-  const fs::path err_file = out_file.string() + ".err";
+  if (stderr_device.empty()) tool.err_file = tool.out_file.string() + ".err";
 
   std::vector<std::string> argv_strings{TRAIN_EXPORT_BINARY};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
@@ -88,25 +97,38 @@ inline tool_result run_tool(const std::vector<std::string>& args, const fs::path
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+  posix_spawn_file_actions_addopen(&actions, 1, tool.out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
+  if (stderr_device.empty()) {
+    posix_spawn_file_actions_addopen(&actions, 2, tool.err_file.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, 2, stderr_device.c_str(), O_RDWR | O_NOCTTY, 0);
+  }
   posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
-  pid_t pid = 0;
-  const int spawned = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  const int spawned = ::posix_spawn(&tool.pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (spawned != 0) throw std::runtime_error("cannot start " + argv_strings[0]);
-  int wait_status = 0;
-  ::waitpid(pid, &wait_status, 0);
+  return tool;
+}
 
+inline tool_result wait_tool(const running_tool& tool) {
+  int wait_status = 0;
+  ::waitpid(tool.pid, &wait_status, 0);
   tool_result r;
   r.status = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
-  r.out = read_file(out_file);
-  r.err = read_file(err_file);
-  fs::remove(out_file);
-  fs::remove(err_file);
+  r.out = read_file(tool.out_file);
+  fs::remove(tool.out_file);
+  if (!tool.err_file.empty()) {
+    r.err = read_file(tool.err_file);
+    fs::remove(tool.err_file);
+  }
   return r;
+}
+
+/// Runs train_export to completion with stdout and stderr captured (stderr is not a terminal).
+inline tool_result run_tool(const std::vector<std::string>& args, const fs::path& cwd) {
+  return wait_tool(start_tool(args, cwd));
 }
 
 inline fs::path fixture(const std::string& name) {

@@ -43,9 +43,11 @@ void progress_reporter::epoch_done(const epoch_metrics& epoch, double elapsed) {
 void progress_reporter::finished(const error_rates& errors, double elapsed) {
   if (mode_ == progress_mode::quiet) return;
   if (mode_ == progress_mode::live) fmt::print(stream_, "\n");
-  fmt::print(stream_, "done in {}: error train {} ({} wrong), validation {} ({} wrong)\n",
-             duration(elapsed), errors.train, errors.train_errors, errors.validation,
-             errors.validation_errors);
+  fmt::print(
+      stream_,
+      "done in {}: train error {:.4g} ({} of {} wrong), validation error {:.4g} ({} wrong)\n",
+      duration(elapsed), errors.train, errors.train_errors, train_examples_, errors.validation,
+      errors.validation_errors);
   std::fflush(stream_);
 }
 
