@@ -14,6 +14,7 @@ extern std::uint32_t __data_end;
 extern const std::uint32_t __data_load;
 extern std::uint32_t __bss_start;
 extern std::uint32_t __bss_end;
+extern std::uint32_t __stack_limit;
 using constructor = void (*)();
 extern const constructor __init_array_start[];
 extern const constructor __init_array_end[];
@@ -60,6 +61,11 @@ extern "C" [[gnu::naked, noreturn]] void reset_handler() {
 }
 
 extern "C" void startup_main() {
+#if defined(__ARM_ARCH_8M_MAIN__) || defined(__ARM_ARCH_8_1M_MAIN__)
+  // ARMv8-M checks the stack limit in hardware: an overflow faults instead of silently
+  // overwriting .bss (the training weights).
+  asm volatile("msr msplim, %0" : : "r"(&__stack_limit));
+#endif
   // volatile accesses keep the compiler from turning these loops into calls to the very
   // memcpy/memset that may themselves rely on initialised data.
   volatile std::uint32_t* dst = &__data_start;

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Builds the firmware for each Cortex-M target, measures it under QEMU and prints the
+# figures table: flash and RAM used, executed instructions per prediction and per SGD step.
+#
+# Usage: firmware_example/figures.sh [target...]   (default: all five targets)
+# Each target is a CMake preset with its own build/<target> tree; a first run builds
+# train_export once per target, so allow a few minutes. Instruction counts come from the
+# QEMU plugin firmware_example/qemu/insn_count.c between the firmware's marker calls.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(cortex-m4f cortex-m0plus cortex-m7 cortex-m33 cortex-m55)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+value() {  # value FILE KEY: the KEY=... line's value
+  sed -n "s/^$2=//p" "$1"
+}
+
+rows=()
+network=""
+for t in "${targets[@]}"; do
+  log="build/$t-figures.log"
+  mkdir -p build
+  echo "figures: building and measuring $t (log: $log)" >&2
+  if ! { cmake --preset "$t" && cmake --build --preset "$t" -j "$jobs" &&
+         ctest --preset "$t" -R '_(fits_part_and_prints_sizes|instruction_counts)$'; } >"$log" 2>&1; then
+    echo "figures: $t failed; the end of $log:" >&2
+    tail -n 30 "$log" >&2
+    exit 1
+  fi
+  dir="build/$t/firmware_example"
+  sizes="$dir/figures_sizes.txt"
+  counts="$dir/figures_instructions.txt"
+  network=$(sed -n 's/^network: //p' "$counts")
+  rows+=("| $t | $(value "$sizes" flash) / $(value "$sizes" flash_budget) | $(value "$sizes" ram) / $(value "$sizes" ram_budget) | $(value "$counts" predict) | $(value "$counts" sgd) |")
+done
+
+echo "Network: $network. RAM includes the stack the linker script reserves; instruction counts"
+echo "are for the first embedded validation sample (dense layers skip zero inputs, so they vary"
+echo "with the input) and exclude the marker calls."
+echo
+echo "| target | flash bytes used / budget | RAM bytes used / budget | instructions per prediction | instructions per SGD step |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+printf '%s\n' "${rows[@]}"
