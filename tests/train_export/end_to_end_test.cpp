@@ -257,6 +257,21 @@ BOOST_AUTO_TEST_CASE(named_output_options_may_follow_the_positional_arguments) {
   BOOST_TEST(header.find("inline constexpr std::size_t sample_count = 2;") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(one_hidden_unit_and_one_feature_are_enough) {
+  scratch_dir dir;
+  train_export_test::write_file(dir / "t.csv", "0,0.1\n1,0.9\n0,0.2\n1,0.7\n");
+  train_export_test::write_file(dir / "v.csv", "1,0.8\n0,0.3\n");
+  const auto r =
+      run_tool({"t.csv", "v.csv", "t.labels", "v.labels", "m.txt", "50", "1", "1", "1", "--classes",
+                "2", "--header", "h.hpp", "--embed-samples", "2", "--quiet"},
+               dir.path());
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  BOOST_TEST(read_file(dir / "h.hpp")
+                 .find("constnn::dense<1, 1>, constnn::sigmoid, "
+                       "constnn::dense<1, 2>") != std::string::npos);
+  BOOST_TEST(read_file(dir / "m.txt").ends_with("error(validation): 0\n"));
+}
+
 BOOST_AUTO_TEST_CASE(metrics_json_records_inputs_hyperparameters_and_figures) {
   scratch_dir dir;
   BOOST_TEST_REQUIRE(run_tool(fixture_args(), dir.path()).status == 0);

@@ -2,6 +2,7 @@
 #include "options.hpp"
 
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <iostream>
