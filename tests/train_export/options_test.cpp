@@ -145,6 +145,8 @@ BOOST_AUTO_TEST_CASE(contradictions_are_usage_errors) {
   mixed.insert(mixed.end(), {"--lr", "0.5"});
   BOOST_TEST(usage_error_of(mixed) ==
              "--lr: not allowed with the nine positional arguments, whose LR already sets it");
+  BOOST_TEST(usage_error_of({"--train", "a.csv", "--validation", "b.csv", "--epochs", "2",
+                             "--epochs", "3"}) == "--epochs: given 2 times; give it once");
   BOOST_TEST(usage_error_of({"--validation", "va.csv"}) ==
              "--train: required (or give the nine positional arguments of the handout form)");
   BOOST_TEST(usage_error_of({"--train", "a.csv", "--validation", "b.csv", "--embed-samples",

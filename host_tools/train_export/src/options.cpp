@@ -175,6 +175,8 @@ void define_options(cli_definition& cli) {
   app.formatter(formatter);
   app.footer(std::string(footer));
   app.set_help_flag();  // re-added last, so the group that holds it is listed last
+  // Repeats are reported by convert() in our own words rather than CLI11's "At Most 1".
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 
   const std::array<const char*, 9> positional_help = {
       "Training CSV",
@@ -268,6 +270,11 @@ bool given(const CLI::App& app, const std::string& name) {
 
 options convert(const CLI::App& app, const raw_command_line& raw) {
   options o;
+  for (const CLI::Option* opt : app.get_options()) {
+    if (opt->nonpositional() && opt->count() > 1 && opt->get_name() != "--quiet") {
+      fail_usage(fmt::format("{}: given {} times; give it once", opt->get_name(), opt->count()));
+    }
+  }
   std::size_t positionals = 0;
   for (const char* name : positional_names) positionals += given(app, name) ? 1 : 0;
   if (positionals != 0 && positionals != positional_names.size()) {
