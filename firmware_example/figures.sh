@@ -35,9 +35,10 @@ for t in "${targets[@]}"; do
   rows+=("| $t | $(value "$sizes" flash) / $(value "$sizes" flash_budget) | $(value "$sizes" ram) / $(value "$sizes" ram_budget) | $(value "$counts" predict) | $(value "$counts" sgd) |")
 done
 
-echo "Network: $network. RAM includes the stack the linker script reserves; instruction counts"
-echo "are for the first embedded validation sample (dense layers skip zero inputs, so they vary"
-echo "with the input) and exclude the marker calls."
+echo "Network: $network."
+echo "RAM includes the stack reserve. Instructions: QEMU TCG plugin count for the first embedded"
+echo "validation sample, marker calls excluded (dense layers skip zero inputs, so counts vary"
+echo "a little with the input)."
 echo
 echo "| target | flash bytes used / budget | RAM bytes used / budget | instructions per prediction | instructions per SGD step |"
 echo "| --- | ---: | ---: | ---: | ---: |"
