@@ -20,15 +20,15 @@ typedef uint64_t qemu_plugin_id_t;
 struct qemu_plugin_tb;
 typedef struct qemu_info_t qemu_info_t; /* only passed through, never read */
 enum qemu_plugin_cb_flags { QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_CB_R_REGS, QEMU_PLUGIN_CB_RW_REGS };
-typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
-typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index, void *userdata);
+typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id, struct qemu_plugin_tb* tb);
+typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index, void* userdata);
 
 void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id, qemu_plugin_vcpu_tb_trans_cb_t cb);
-void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb, qemu_plugin_vcpu_udata_cb_t cb,
-                                          enum qemu_plugin_cb_flags flags, void *userdata);
-size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
-uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
-void qemu_plugin_outs(const char *string);
+void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb* tb, qemu_plugin_vcpu_udata_cb_t cb,
+                                          enum qemu_plugin_cb_flags flags, void* userdata);
+size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb* tb);
+uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb* tb);
+void qemu_plugin_outs(const char* string);
 
 __attribute__((visibility("default"))) int qemu_plugin_version = 1;
 
@@ -41,7 +41,7 @@ static uint64_t count;
 enum { kind_plain = 0, kind_begin = 1, kind_end = 2, kind_bits = 2 };
 
 /* userdata packs the block's instruction count with what kind of block it is. */
-static void on_tb_exec(unsigned int vcpu_index, void *userdata) {
+static void on_tb_exec(unsigned int vcpu_index, void* userdata) {
   (void)vcpu_index;
   const uintptr_t packed = (uintptr_t)userdata;
   const unsigned kind = (unsigned)(packed & ((1u << kind_bits) - 1));
@@ -57,15 +57,17 @@ static void on_tb_exec(unsigned int vcpu_index, void *userdata) {
   if (counting) count += packed >> kind_bits;
 }
 
-static void on_tb_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
+static void on_tb_translate(qemu_plugin_id_t id, struct qemu_plugin_tb* tb) {
   (void)id;
   const uint64_t vaddr = qemu_plugin_tb_vaddr(tb);
-  const uintptr_t kind = vaddr == begin_address ? kind_begin : vaddr == end_address ? kind_end : kind_plain;
+  const uintptr_t kind = vaddr == begin_address ? kind_begin
+                         : vaddr == end_address ? kind_end
+                                                : kind_plain;
   const uintptr_t packed = ((uintptr_t)qemu_plugin_tb_n_insns(tb) << kind_bits) | kind;
-  qemu_plugin_register_vcpu_tb_exec_cb(tb, on_tb_exec, QEMU_PLUGIN_CB_NO_REGS, (void *)packed);
+  qemu_plugin_register_vcpu_tb_exec_cb(tb, on_tb_exec, QEMU_PLUGIN_CB_NO_REGS, (void*)packed);
 }
 
-static bool parse_address(const char *arg, const char *key, uint64_t *out) {
+static bool parse_address(const char* arg, const char* key, uint64_t* out) {
   const size_t n = strlen(key);
   if (strncmp(arg, key, n) != 0 || arg[n] != '=') return false;
   *out = strtoull(arg + n + 1, NULL, 0) & ~(uint64_t)1;
@@ -73,8 +75,8 @@ static bool parse_address(const char *arg, const char *key, uint64_t *out) {
 }
 
 __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t id,
-                                                               const qemu_info_t *info, int argc,
-                                                               char **argv) {
+                                                               const qemu_info_t* info, int argc,
+                                                               char** argv) {
   (void)info;
   bool have_begin = false;
   bool have_end = false;

@@ -78,7 +78,8 @@ void print_check(const char* what, bool passed) {
 /// On-device SGD, one epoch over the samples, on a RAM copy of the weights. Instantiated only
 /// where the training RAM fits, so smaller targets do not even reserve the buffers.
 template <class Net, class Label>
-bool train_on_device(const Net& net, const constnn::dataset_view<typename Net::scalar, Label>& samples) {
+bool train_on_device(const Net& net,
+                     const constnn::dataset_view<typename Net::scalar, Label>& samples) {
   using T = typename Net::scalar;
   // Weights and training workspace: exactly Net::training_ram_bytes, in .bss.
   static constinit constnn::model<Net> on_device{};
@@ -98,12 +99,16 @@ bool train_on_device(const Net& net, const constnn::dataset_view<typename Net::s
   const constnn::evaluation after =
       constnn::evaluate(net, on_device.parameters, samples, on_device.workspace);
 
-  out_line{}.text("training: one epoch of SGD on the device over ").dec(samples.count)
-      .text(" samples, lr ").real(lr);
+  out_line{}
+      .text("training: one epoch of SGD on the device over ")
+      .dec(samples.count)
+      .text(" samples, lr ")
+      .real(lr);
   out_line{}.text("mean cross-entropy before: ").real(before.mean_cross_entropy);
   out_line{}.text("mean cross-entropy after:  ").real(after.mean_cross_entropy);
   out_line{}.text("errors before/after: ").dec(before.errors).text("/").dec(after.errors);
-  out_line{}.text("trained weights checksum: ")
+  out_line{}
+      .text("trained weights checksum: ")
       .hex(checksum(std::span<const T>(on_device.parameters)));
   const bool finite = losses_finite && all_finite(std::span<const T>(on_device.parameters)) &&
                       all_finite(std::span<const double>(&after.mean_cross_entropy, 1));
@@ -120,26 +125,33 @@ int run(const Net& net) noexcept {
   constexpr bool trains_on_device = Net::training_ram_bytes <= model_ram_budget;
   static constinit typename Net::inference_workspace inference_ws{};
 
-  out_line{}.text("constnn firmware example (RAM budget of ").text(CONSTNN_FIRMWARE_TARGET)
+  out_line{}
+      .text("constnn firmware example (RAM budget of ")
+      .text(CONSTNN_FIRMWARE_TARGET)
       .text(")");
   print_network(net);
-  out_line{}.text("ram: inference ").dec(Net::inference_ram_bytes).text(" bytes, training ")
-      .dec(Net::training_ram_bytes).text(" bytes; the target leaves ").dec(model_ram_budget)
+  out_line{}
+      .text("ram: inference ")
+      .dec(Net::inference_ram_bytes)
+      .text(" bytes, training ")
+      .dec(Net::training_ram_bytes)
+      .text(" bytes; the target leaves ")
+      .dec(model_ram_budget)
       .text(" for the model");
-  out_line{}.text("flash weights checksum: ")
-      .hex(checksum(std::span<const T>(model::parameters)));
+  out_line{}.text("flash weights checksum: ").hex(checksum(std::span<const T>(model::parameters)));
 
   using label = typename decltype(model::sample_labels)::value_type;
-  const constnn::dataset_view<T, label> samples{
-      model::sample_features.data(), model::sample_labels.data(), model::sample_count,
-      net.input_size()};
+  const constnn::dataset_view<T, label> samples{model::sample_features.data(),
+                                                model::sample_labels.data(), model::sample_count,
+                                                net.input_size()};
   static_assert(model::sample_count > 0, "export the header with --embed-samples N, N > 0");
 
   // An empty measurement first: the plugin's figures subtract this marker overhead.
   constnn_bench_begin();
   constnn_bench_end();
   constnn_bench_begin();
-  const std::size_t first_prediction = net.predict(model::parameters, samples.example(0), inference_ws);
+  const std::size_t first_prediction =
+      net.predict(model::parameters, samples.example(0), inference_ws);
   constnn_bench_end();
 
   std::size_t agree = 0;
@@ -149,16 +161,25 @@ int run(const Net& net) noexcept {
     agree += p == model::sample_predictions[e] ? 1 : 0;
     correct += p == samples.label(e) ? 1 : 0;
   }
-  out_line{}.text("inference: ").dec(samples.count).text(" samples, ").dec(agree)
-      .text(" agree with the host, ").dec(correct).text(" match their labels");
+  out_line{}
+      .text("inference: ")
+      .dec(samples.count)
+      .text(" samples, ")
+      .dec(agree)
+      .text(" agree with the host, ")
+      .dec(correct)
+      .text(" match their labels");
   bool passed = agree == samples.count && first_prediction == model::sample_predictions[0];
   print_check("every prediction equals the host's", passed);
 
   if constexpr (trains_on_device) {
     passed = train_on_device(net, samples) && passed;
   } else {
-    out_line{}.text("training: skipped, it needs ").dec(Net::training_ram_bytes)
-        .text(" bytes of RAM and the target leaves ").dec(model_ram_budget)
+    out_line{}
+        .text("training: skipped, it needs ")
+        .dec(Net::training_ram_bytes)
+        .text(" bytes of RAM and the target leaves ")
+        .dec(model_ram_budget)
         .text("; inference only");
   }
   out_line{}.text("result: ").text(passed ? "pass" : "FAILED");
@@ -167,4 +188,6 @@ int run(const Net& net) noexcept {
 
 }  // namespace
 
-int fw::run_example() noexcept { return run(model::network{}); }
+int fw::run_example() noexcept {
+  return run(model::network{});
+}

@@ -6,5 +6,9 @@ namespace {
 volatile unsigned bench_marker_state = 0;
 }  // namespace
 
-extern "C" [[gnu::noinline]] void constnn_bench_begin() noexcept { bench_marker_state = 1; }
-extern "C" [[gnu::noinline]] void constnn_bench_end() noexcept { bench_marker_state = 2; }
+extern "C" [[gnu::noinline]] void constnn_bench_begin() noexcept {
+  bench_marker_state = 1;
+}
+extern "C" [[gnu::noinline]] void constnn_bench_end() noexcept {
+  bench_marker_state = 2;
+}

@@ -1,4 +1,6 @@
 // The host build of the firmware example: the same application, printing to stdout.
 #include "app.hpp"
 
-int main() { return fw::run_example(); }
+int main() {
+  return fw::run_example();
+}

@@ -3,4 +3,6 @@
 
 #include "platform.hpp"
 
-void fw::write_text(const char* s) noexcept { std::fputs(s, stdout); }
+void fw::write_text(const char* s) noexcept {
+  std::fputs(s, stdout);
+}

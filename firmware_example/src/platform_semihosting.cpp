@@ -20,7 +20,9 @@ int semihosting_call(int operation, const void* argument) noexcept {
 
 }  // namespace
 
-void fw::write_text(const char* s) noexcept { semihosting_call(sys_write0, s); }
+void fw::write_text(const char* s) noexcept {
+  semihosting_call(sys_write0, s);
+}
 
 void fw::semihosting_exit(int status) noexcept {
   // SYS_EXIT_EXTENDED carries the whole status; plain SYS_EXIT could only say ok or not ok.

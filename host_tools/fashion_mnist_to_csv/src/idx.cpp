@@ -45,7 +45,8 @@ idx_array read_idx(const std::string& path) {
   if (!f) throw idx_error(path + ": cannot open the file");
   unsigned char magic[4];
   read_exactly(f.get(), path, magic, 4, "the header");
-  if (magic[0] != 0 || magic[1] != 0) throw idx_error(path + ": not an IDX file (bad magic number)");
+  if (magic[0] != 0 || magic[1] != 0)
+    throw idx_error(path + ": not an IDX file (bad magic number)");
   if (magic[2] != 0x08) throw idx_error(path + ": not an IDX file of unsigned bytes (type 0x08)");
   const std::size_t rank = magic[3];
   if (rank == 0 || rank > 4) throw idx_error(path + ": unsupported number of dimensions");

@@ -36,11 +36,13 @@ struct labelled_images {
 };
 
 /// Pairs an images file (3 dims) with its labels file (1 dim) of the same count.
-labelled_images load_labelled_images(const std::string& images_path, const std::string& labels_path);
+labelled_images load_labelled_images(const std::string& images_path,
+                                     const std::string& labels_path);
 
 /// Writes images [first, first + count) as CSV rows "label,p1,...,pW" with every pixel scaled
 /// to [0, 1] (byte / 255, as the shortest decimal that reads back as the same float), the
 /// format of the OCR data: no header, '\n' line ends.
-void write_csv(std::ostream& out, const labelled_images& data, std::size_t first, std::size_t count);
+void write_csv(std::ostream& out, const labelled_images& data, std::size_t first,
+               std::size_t count);
 
 }  // namespace fashion_mnist
