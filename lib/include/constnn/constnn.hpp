@@ -3,6 +3,7 @@
 
 #include "core/check.hpp"
 #include "core/extent.hpp"
+#include "core/kernels.hpp"
 #include "core/math.hpp"
 #include "core/random.hpp"
 #include "layers/dense.hpp"

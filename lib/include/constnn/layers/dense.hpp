@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 
 #include "../core/extent.hpp"
+#include "../detail/kernels.hpp"
 #include "layer_traits.hpp"
 
 namespace constnn {
@@ -17,6 +19,9 @@ namespace constnn {
 ///
 /// Inputs that are exactly zero are skipped in forward and in the weight update: their terms
 /// are +-0 and cannot change a finite sum, and on sparse data (the OCR pixels) most vanish.
+///
+/// Outside constant evaluation forward and backward_sgd may run a vector kernel instead of
+/// the loops below (detail/kernels.hpp); it performs the same operations in the same order.
 template <std::size_t In, std::size_t Out>
 struct dense {
   static_assert(In > 0 && Out > 0, "constnn::dense: In and Out must be positive");
@@ -33,6 +38,7 @@ struct dense {
   template <class T, size_like NI, size_like NO>
   static constexpr void forward(NI in_n, NO out_n, const T* p, const T* x, T* y) noexcept {
     const std::size_t in = in_n, out = out_n;
+    if (!std::is_constant_evaluated() && detail::kernels::dense_forward(in, out, p, x, y)) return;
     const T* b = p + in * out;
     for (std::size_t o = 0; o < out; ++o) y[o] = b[o];
     for (std::size_t i = 0; i < in; ++i) {
@@ -81,6 +87,9 @@ struct dense {
   static constexpr void backward_sgd(NI in_n, NO out_n, T* p, const T* x, const T* dy, T* dx,
                                      T lr) noexcept {
     const std::size_t in = in_n, out = out_n;
+    if (!std::is_constant_evaluated() &&
+        detail::kernels::dense_backward_sgd(in, out, p, x, dy, dx, lr))
+      return;
     for (std::size_t i = 0; i < in; ++i) {
       T* row = p + i * out;
       if (dx != nullptr) {

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 
 #include "../core/extent.hpp"
 #include "../core/math.hpp"
+#include "../detail/kernels.hpp"
 #include "layer_traits.hpp"
 
 namespace constnn {
@@ -17,6 +19,7 @@ struct sigmoid {
   template <class T, size_like N>
   static constexpr void forward(N n_, const T* x, T* y) noexcept {
     const std::size_t n = n_;
+    if (!std::is_constant_evaluated() && detail::kernels::sigmoid_forward(n, x, y)) return;
     for (std::size_t k = 0; k < n; ++k) y[k] = T(1) / (T(1) + math::exp(-x[k]));
   }
 
@@ -24,6 +27,7 @@ struct sigmoid {
   template <class T, size_like N>
   static constexpr void backward(N n_, const T* y, const T* dy, T* dx) noexcept {
     const std::size_t n = n_;
+    if (!std::is_constant_evaluated() && detail::kernels::sigmoid_backward(n, y, dy, dx)) return;
     for (std::size_t k = 0; k < n; ++k) dx[k] = dy[k] * y[k] * (T(1) - y[k]);
   }
 };

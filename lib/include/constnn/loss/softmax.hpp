@@ -2,9 +2,11 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 
 #include "../core/extent.hpp"
 #include "../core/math.hpp"
+#include "../detail/kernels.hpp"
 #include "../layers/layer_traits.hpp"
 
 namespace constnn {
@@ -18,6 +20,7 @@ struct softmax {
   template <class T, size_like N>
   static constexpr void forward(N n_, const T* x, T* y) noexcept {
     const std::size_t n = n_;
+    if (!std::is_constant_evaluated() && detail::kernels::softmax_forward(n, x, y)) return;
     T m = x[0];
     for (std::size_t k = 1; k < n; ++k) m = x[k] > m ? x[k] : m;
     T sum = T(0);

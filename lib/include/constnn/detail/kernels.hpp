@@ -1,0 +1,83 @@
+// Where the layers hand their loops to a faster, bit-identical implementation; not API.
+//
+// Each function returns true when it did the work, false when the caller must run its own
+// portable loop: always false under CONSTNN_PORTABLE_KERNELS, on targets without a vector
+// path, and when a test selected the portable path (constnn::kernels::use). Layers call
+// these only outside constant evaluation, so constexpr code always runs the portable loops.
+#pragma once
+
+#include <cstddef>
+
+#include "kernels_cortex_m.hpp"
+#include "kernels_x86.hpp"
+
+namespace constnn::detail::kernels {
+
+template <class T>
+inline bool dense_forward(std::size_t in, std::size_t out, const T* p, const T* x,
+                          T* y) noexcept {
+#if CONSTNN_X86_KERNELS
+  return x86::dense_forward(in, out, p, x, y);
+#elif CONSTNN_CORTEX_M_KERNELS
+  return cortex_m::dense_forward(in, out, p, x, y);
+#else
+  (void)in, (void)out, (void)p, (void)x, (void)y;
+  return false;
+#endif
+}
+
+template <class T>
+inline bool dense_backward_sgd(std::size_t in, std::size_t out, T* p, const T* x, const T* dy,
+                               T* dx, T lr) noexcept {
+#if CONSTNN_X86_KERNELS
+  return x86::dense_backward_sgd(in, out, p, x, dy, dx, lr);
+#elif CONSTNN_CORTEX_M_KERNELS
+  return cortex_m::dense_backward_sgd(in, out, p, x, dy, dx, lr);
+#else
+  (void)in, (void)out, (void)p, (void)x, (void)dy, (void)dx, (void)lr;
+  return false;
+#endif
+}
+
+template <class T>
+inline bool sigmoid_forward(std::size_t n, const T* x, T* y) noexcept {
+#if CONSTNN_X86_KERNELS
+  return x86::sigmoid_forward(n, x, y);
+#else
+  (void)n, (void)x, (void)y;
+  return false;
+#endif
+}
+
+template <class T>
+inline bool sigmoid_backward(std::size_t n, const T* y, const T* dy, T* dx) noexcept {
+#if CONSTNN_X86_KERNELS
+  return x86::sigmoid_backward(n, y, dy, dx);
+#else
+  (void)n, (void)y, (void)dy, (void)dx;
+  return false;
+#endif
+}
+
+template <class T>
+inline bool softmax_forward(std::size_t n, const T* x, T* y) noexcept {
+#if CONSTNN_X86_KERNELS
+  return x86::softmax_forward(n, x, y);
+#else
+  (void)n, (void)x, (void)y;
+  return false;
+#endif
+}
+
+/// y[k] = math::exp(x[k] - m): softmax's exponentials (used directly by the bit-identity test).
+template <class T>
+inline bool exp_shifted(std::size_t n, const T* x, T m, T* y) noexcept {
+#if CONSTNN_X86_KERNELS
+  return x86::exp_shifted(n, x, m, y);
+#else
+  (void)n, (void)x, (void)m, (void)y;
+  return false;
+#endif
+}
+
+}  // namespace constnn::detail::kernels
