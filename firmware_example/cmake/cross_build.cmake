@@ -63,11 +63,6 @@ target_link_libraries(firmware_example PRIVATE constnn::constnn constnn_warnings
 
 # ---- tests: run under QEMU against the host, no heap, sizes, instruction counts ----
 
-# The top level enables testing only in host builds; the firmware's tests live here, and
-# ctest reads the build root, so the root directory must be marked too.
-enable_testing()
-set(CMAKE_TESTING_ENABLED ON PARENT_SCOPE)
-
 find_program(CONSTNN_QEMU_SYSTEM_ARM qemu-system-arm)
 if(NOT CONSTNN_QEMU_SYSTEM_ARM)
   # Tests still exist, and fail saying why, rather than vanishing from CI.
