@@ -26,6 +26,21 @@ inline bool dense_forward(std::size_t in, std::size_t out, const T* p, const T* 
 #endif
 }
 
+/// Whether this build has vector paths at all (a compile-time fact): evaluation then runs
+/// several examples at once through forward_batch.
+inline constexpr bool batched_evaluation = CONSTNN_X86_KERNELS != 0;
+
+template <class T>
+inline bool dense_forward_batch(std::size_t in, std::size_t out, const T* p, const T* const* xs,
+                                T* const* ys, std::size_t count) noexcept {
+#if CONSTNN_X86_KERNELS
+  return count <= 4 && x86::dense_forward_batch(in, out, p, xs, ys, count);
+#else
+  (void)in, (void)out, (void)p, (void)xs, (void)ys, (void)count;
+  return false;
+#endif
+}
+
 template <class T>
 inline bool dense_backward_sgd(std::size_t in, std::size_t out, T* p, const T* x, const T* dy,
                                T* dx, T lr) noexcept {

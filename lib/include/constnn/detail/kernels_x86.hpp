@@ -13,9 +13,12 @@
 // best path the CPU has.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
+#include <utility>
 
 #include "../core/math.hpp"
 
@@ -109,6 +112,12 @@ namespace constnn::detail::x86 {
 template <class T>
 bool dense_forward(std::size_t in, std::size_t out, const T* p, const T* x, T* y) noexcept {
   CONSTNN_X86_DISPATCH(dense_forward, in, out, p, x, y)
+}
+/// count (1 to 4) examples through one dense layer, interleaved.
+template <class T>
+bool dense_forward_batch(std::size_t in, std::size_t out, const T* p, const T* const* xs,
+                         T* const* ys, std::size_t count) noexcept {
+  CONSTNN_X86_DISPATCH(dense_forward_batch, in, out, p, xs, ys, count)
 }
 template <class T>
 bool dense_backward_sgd(std::size_t in, std::size_t out, T* p, const T* x, const T* dy, T* dx,

@@ -49,6 +49,19 @@ struct dense {
     }
   }
 
+  /// forward() on `count` examples at once: ys[b] gets the bits forward(in, out, p, xs[b],
+  /// ys[b]) would write. A vector path interleaves the examples, so their sums (each still in
+  /// its own order) overlap in time; evaluation uses it.
+  template <class T, size_like NI, size_like NO>
+  static constexpr void forward_batch(NI in_n, NO out_n, const T* p, const T* const* xs,
+                                      T* const* ys, std::size_t count) noexcept {
+    if (!std::is_constant_evaluated() &&
+        detail::kernels::dense_forward_batch(std::size_t(in_n), std::size_t(out_n), p, xs, ys,
+                                             count))
+      return;
+    for (std::size_t e = 0; e < count; ++e) forward(in_n, out_n, p, xs[e], ys[e]);
+  }
+
   /// dx[i] = sum_o w[i][o] dy[o] (summed in output order), from the current weights.
   template <class T, size_like NI, size_like NO>
   static constexpr void backward_input(NI in_n, NO out_n, const T* p, const T* dy,
