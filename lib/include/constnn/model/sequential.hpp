@@ -161,6 +161,51 @@ class sequential : public detail::fixed_figures<T, detail::memory_plan<Layers...
     return in;
   }
 
+  /// The most examples forward_batch() takes at once.
+  static constexpr std::size_t max_batch = 4;
+
+  /// forward() on count <= max_batch examples at once: ys[b] gets what
+  /// forward(params, xs[b], ws[b]) would return, bit for bit (each ws[b] is that example's
+  /// own workspace). Where a vector path exists the examples go through each dense layer
+  /// together, so their sums, each in its own order, overlap in time. Returns false if a
+  /// precondition fails.
+  constexpr bool forward_batch(std::span<const T> params, const std::span<const T>* xs,
+                               const std::span<T>* ws, std::size_t count,
+                               const T** ys) const noexcept {
+    if (!CONSTNN_EXPECT(count <= max_batch, "forward_batch: more than max_batch examples"))
+      return false;
+    for (std::size_t b = 0; b < count; ++b)
+      if (!valid_inference(params, xs[b], ws[b])) return false;
+    const T* in[max_batch] = {};
+    T* buffers[2][max_batch] = {};
+    for (std::size_t b = 0; b < count; ++b) {
+      in[b] = xs[b].data();
+      buffers[0][b] = ws[b].data();
+      buffers[1][b] = ws[b].data() + plan::max_width(dims_);
+    }
+    int current = -1;  // as in forward(): -1 while `in` is the caller's input
+    detail::for_each_index(std::make_index_sequence<layer_count>{}, [&](auto l) {
+      using L = layer<l>;
+      constexpr std::size_t s = plan::segment[l];
+      if constexpr (L::kind == layer_kind::affine) {
+        current = current == 0 ? 1 : 0;
+        const T* w = params.data() + param_offset<s>();
+        if constexpr (requires { L::forward_batch(dim<s>(), dim<s + 1>(), w, in, buffers[0], count); }) {
+          L::forward_batch(dim<s>(), dim<s + 1>(), w, in, buffers[current], count);
+        } else {
+          for (std::size_t b = 0; b < count; ++b)
+            L::forward(dim<s>(), dim<s + 1>(), w, in[b], buffers[current][b]);
+        }
+      } else {
+        if (current < 0) current = 0;
+        for (std::size_t b = 0; b < count; ++b) L::forward(dim<s>(), in[b], buffers[current][b]);
+      }
+      for (std::size_t b = 0; b < count; ++b) in[b] = buffers[current][b];
+    });
+    for (std::size_t b = 0; b < count; ++b) ys[b] = in[b];
+    return true;
+  }
+
   /// The predicted class: argmax of the output, the smallest index on a tie.
   /// Returns output_size() if a precondition fails in handler mode.
   constexpr std::size_t predict(std::span<const T> params, std::span<const T> x,

@@ -3,7 +3,9 @@
 
 #include <cstddef>
 #include <span>
+#include <type_traits>
 
+#include "../detail/batched_evaluation.hpp"
 #include "dataset.hpp"
 
 namespace constnn {
@@ -25,6 +27,22 @@ constexpr evaluation evaluate(const Net& net, std::span<const typename Net::scal
   evaluation r;
   r.count = data.count;
   double sum = 0;
+  if constexpr (detail::kernels::batched_evaluation) {
+    // Several examples at a time through the vector path: the same values, in the same order.
+    if (!std::is_constant_evaluated() &&
+        detail::forward_in_batches(net, params, data, [&](std::size_t e, const auto* y) {
+          if (net.predicted_class(y) != data.label(e)) ++r.errors;
+          sum += static_cast<double>(net.loss_of_output(y, data.label(e)));
+        })) {
+      if (data.count > 0) {
+        r.mean_cross_entropy = sum / static_cast<double>(data.count);
+        r.error_rate = static_cast<double>(r.errors) / static_cast<double>(data.count);
+      }
+      return r;
+    }
+    r.errors = 0;
+    sum = 0;
+  }
   for (std::size_t e = 0; e < data.count; ++e) {
     const auto* y = net.forward(params, data.example(e), ws);
     if (y == nullptr) return evaluation{};
@@ -43,6 +61,13 @@ template <class Net, class Label, class Out>
 constexpr void predict_all(const Net& net, std::span<const typename Net::scalar> params,
                            const dataset_view<typename Net::scalar, Label>& data,
                            std::span<Out> out, std::span<typename Net::scalar> ws) noexcept {
+  if constexpr (detail::kernels::batched_evaluation) {
+    if (!std::is_constant_evaluated() && out.size() >= data.count &&
+        detail::forward_in_batches(net, params, data, [&](std::size_t e, const auto* y) {
+          out[e] = static_cast<Out>(net.predicted_class(y));
+        }))
+      return;
+  }
   for (std::size_t e = 0; e < data.count && e < out.size(); ++e)
     out[e] = static_cast<Out>(net.predict(params, data.example(e), ws));
 }

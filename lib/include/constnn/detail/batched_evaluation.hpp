@@ -1,0 +1,39 @@
+// Evaluation several examples at a time, for the builds with vector paths; not API.
+#pragma once
+
+#include <cstddef>
+#include <span>
+
+#include "../train/dataset.hpp"
+#include "kernels.hpp"
+
+namespace constnn::detail {
+
+/// Calls sink(e, y) for every example e of data in order, y being what net.forward would
+/// return for it, computed net.max_batch examples at a time with workspaces on the stack.
+/// Returns false, having called sink for none or some examples, if the network is too wide
+/// for those workspaces or a precondition failed; the caller then runs its own loop.
+template <class Net, class Label, class Sink>
+bool forward_in_batches(const Net& net, std::span<const typename Net::scalar> params,
+                        const dataset_view<typename Net::scalar, Label>& data,
+                        Sink&& sink) noexcept {
+  using T = typename Net::scalar;
+  constexpr std::size_t B = Net::max_batch;
+  constexpr std::size_t cap = 1024;  // scalars of workspace per example
+  const std::size_t need = net.inference_workspace_size();
+  if (need > cap) return false;
+  T buffer[B][cap];
+  std::span<T> ws[B];
+  for (std::size_t b = 0; b < B; ++b) ws[b] = std::span<T>(buffer[b], need);
+  std::span<const T> xs[B];
+  const T* ys[B] = {};
+  for (std::size_t e = 0; e < data.count; e += B) {
+    const std::size_t count = data.count - e < B ? data.count - e : B;
+    for (std::size_t b = 0; b < count; ++b) xs[b] = data.example(e + b);
+    if (!net.forward_batch(params, xs, ws, count, ys)) return false;
+    for (std::size_t b = 0; b < count; ++b) sink(e + b, ys[b]);
+  }
+  return true;
+}
+
+}  // namespace constnn::detail
