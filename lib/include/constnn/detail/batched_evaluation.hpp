@@ -6,6 +6,7 @@
 
 #include "../train/dataset.hpp"
 #include "kernels.hpp"
+#include "prefetch.hpp"
 
 namespace constnn::detail {
 
@@ -29,6 +30,9 @@ bool forward_in_batches(const Net& net, std::span<const typename Net::scalar> pa
   const T* ys[B] = {};
   for (std::size_t e = 0; e < data.count; e += B) {
     const std::size_t count = data.count - e < B ? data.count - e : B;
+    // The examples stream through memory once per pass (megabytes, beyond L2): fetch the
+    // next batch while this one computes.
+    for (std::size_t b = e + B; b < e + 2 * B && b < data.count; ++b) prefetch(data.example(b));
     for (std::size_t b = 0; b < count; ++b) xs[b] = data.example(e + b);
     if (!net.forward_batch(params, xs, ws, count, ys)) return false;
     for (std::size_t b = 0; b < count; ++b) sink(e + b, ys[b]);

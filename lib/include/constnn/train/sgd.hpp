@@ -3,7 +3,9 @@
 
 #include <cstddef>
 #include <span>
+#include <type_traits>
 
+#include "../detail/prefetch.hpp"
 #include "dataset.hpp"
 
 namespace constnn {
@@ -17,8 +19,10 @@ constexpr double train_epoch(const Net& net, std::span<typename Net::scalar> par
                              typename Net::scalar lr,
                              std::span<typename Net::scalar> ws) noexcept {
   double sum = 0;
-  for (std::size_t e = 0; e < data.count; ++e)
+  for (std::size_t e = 0; e < data.count; ++e) {
+    if (!std::is_constant_evaluated() && e + 1 < data.count) detail::prefetch(data.example(e + 1));
     sum += static_cast<double>(net.train_step(params, data.example(e), data.label(e), lr, ws));
+  }
   return data.count == 0 ? 0.0 : sum / static_cast<double>(data.count);
 }
 
