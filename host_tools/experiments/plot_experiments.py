@@ -1,0 +1,676 @@
+#!/usr/bin/env python3
+"""Turns constnn_experiments' results.json into PNG figures and a Markdown report.
+
+Usage: plot_experiments.py RESULTS_JSON OUT_DIR [--command TEXT]
+
+Writes OUT_DIR/*.png, OUT_DIR/README.md (the report) and OUT_DIR/runs.csv (a copy of the
+runs table), and prints the report's tables to stdout, so the numbers in the report are the
+ones the command printed. Knows the experiments of grid.json by name (hidden_units,
+learning_rate, init, seeds, fashion); any other experiment gets a generic figure.
+"""
+
+import argparse
+import json
+import math
+import os
+import shutil
+import statistics
+import sys
+
+try:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.lines
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
+    import numpy as np
+except ImportError as e:  # pragma: no cover - depends on the machine
+    sys.exit(f"plot_experiments.py: {e}; install Debian's python3-matplotlib")
+
+DPI = 100
+# Published Fashion-MNIST test accuracies our networks are compared with.
+BASELINES = [
+    ("scikit-learn MLPClassifier, 100 hidden units (Fashion-MNIST's scikit-learn benchmark)", 0.87),
+    ("MLP 256-128-100 (submitted result in the Fashion-MNIST README)", 0.8833),
+]
+COLORS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+
+
+def f4(x):
+    """The numbers' one spelling, also used by constnn_experiments' progress lines."""
+    return f"{x:.4f}"
+
+
+def widths_text(run):
+    return "-".join(str(w) for w in run["hyperparameters"]["widths"])
+
+
+def per_epoch(run, name):
+    return run["per_epoch"][name]
+
+
+def lr_text(hp):
+    """The learning rate, or its schedule when it decays."""
+    d = hp.get("lr_decay", 0)
+    return hp["learning_rate"] if not d else f"{hp['learning_rate']}/(1+{d:g}(e-1))"
+
+
+def final(run, name):
+    return run["final"][name]
+
+
+class Results:
+    def __init__(self, path):
+        with open(path, encoding="utf-8") as f:
+            self.doc = json.load(f)
+        self.runs = {r["key"]: r for r in self.doc["runs"]}
+        self.experiments = {e["name"]: e for e in self.doc["experiments"]}
+
+    def runs_of(self, experiment):
+        e = self.experiments.get(experiment)
+        return [self.runs[k] for k in e["runs"]] if e else []
+
+
+def save(fig, out_dir, name, figures):
+    path = os.path.join(out_dir, name)
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+    figures.append(name)
+    return name
+
+
+def md_table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def mean_sd(values):
+    m = statistics.fmean(values)
+    sd = statistics.stdev(values) if len(values) > 1 else 0.0
+    return m, sd
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Hidden units
+
+
+def hidden_units(res, out, figures):
+    runs = res.runs_of("hidden_units")
+    if not runs:
+        return None
+    by_h = {}
+    for r in runs:
+        by_h.setdefault(r["hyperparameters"]["hidden"][0], []).append(r)
+    hs = sorted(by_h)
+    seeds = len(by_h[hs[0]])
+
+    fig, ax = plt.subplots(figsize=(8, 5), layout="constrained")
+    for name, label, color in (("train_cross_entropy", "training set", COLORS[0]),
+                               ("validation_cross_entropy", "validation set", COLORS[1])):
+        vals = [[final(r, name) for r in by_h[h]] for h in hs]
+        means = [statistics.fmean(v) for v in vals]
+        lo = [m - min(v) for m, v in zip(means, vals)]
+        hi = [max(v) - m for m, v in zip(means, vals)]
+        ax.errorbar(hs, means, yerr=[lo, hi], marker="o", capsize=4, color=color,
+                    label=f"{label} (mean of {seeds} seeds; bars: min to max)" if seeds > 1
+                    else label)
+        for h, v in zip(hs, vals):
+            ax.scatter([h] * len(v), v, s=10, color=color, alpha=0.35, zorder=3)
+    ax.set_xscale("log")
+    ax.set_xticks(hs, [str(h) for h in hs])
+    ax.minorticks_off()
+    ax.set_xlabel("hidden units D (log scale)")
+    ax.set_ylabel("mean cross-entropy after the last epoch (nats)")
+    hp = runs[0]["hyperparameters"]
+    ax.set_title(f"OCR large: final cross-entropy against hidden units\n"
+                 f"(sigmoid, lr {hp['learning_rate']}, {hp['epochs']} epochs, RANDOM init)")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    fig_name = save(fig, out, "hidden_units.png", figures)
+
+    rows = []
+    for h in hs:
+        tr = mean_sd([final(r, "train_cross_entropy") for r in by_h[h]])
+        va = mean_sd([final(r, "validation_cross_entropy") for r in by_h[h]])
+        ve = mean_sd([final(r, "validation_error") for r in by_h[h]])
+        t = statistics.fmean(r["wall_seconds"] for r in by_h[h])
+        rows.append([h, f"{f4(tr[0])} ± {f4(tr[1])}", f"{f4(va[0])} ± {f4(va[1])}",
+                     f"{f4(ve[0])} ± {f4(ve[1])}", f"{t:.2f}"])
+    table = md_table(["hidden units", "train CE", "validation CE", "validation error",
+                      "seconds per run"], rows)
+    va = {h: [final(r, "validation_cross_entropy") for r in by_h[h]] for h in hs}
+    tr = {h: [final(r, "train_cross_entropy") for r in by_h[h]] for h in hs}
+    va_means = {h: statistics.fmean(v) for h, v in va.items()}
+    tr_means = {h: statistics.fmean(v) for h, v in tr.items()}
+    best = min(hs, key=lambda h: va_means[h])
+    # Sizes whose seed ranges overlap the best one's cannot be told apart from it.
+    ties = [h for h in hs if h != best and min(va[h]) <= max(va[best]) and min(va[best]) <= max(va[h])]
+    gap = {h: va_means[h] - tr_means[h] for h in hs}
+    text = (
+        f"With {hs[0]} hidden units the network underfits: training and validation "
+        f"cross-entropy are both high ({f4(tr_means[hs[0]])} and {f4(va_means[hs[0]])} nats). "
+        f"More units lower both, the training curve most: it flattens out at about "
+        f"{f4(tr_means[hs[-1]])} from {hs[-2] if len(hs) > 1 else hs[-1]} units on, while the gap "
+        f"to the validation curve grows from {f4(gap[hs[0]])} to {f4(gap[hs[-1]])} nats, which "
+        f"is overfitting (100 epochs at lr 0.01 is past the best epoch, see the next section). "
+        f"The lowest mean validation cross-entropy is at {best} units ({f4(va_means[best])})"
+        + (f", but {' and '.join(str(h) for h in ties)} units' seed range overlaps it, so the "
+           f"data cannot tell them apart." if ties else ".")
+        + (f" Points are the {seeds} seeds, bars their range." if seeds > 1 else "")
+    )
+    return {"figure": fig_name, "table": table, "text": text}
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Learning rate
+
+
+def learning_rate(res, out, figures):
+    runs = res.runs_of("learning_rate")
+    if not runs:
+        return None
+    runs = sorted(runs, key=lambda r: -float(r["hyperparameters"]["learning_rate"]))
+    ymax = max(max(per_epoch(r, "train_cross_entropy") + per_epoch(r, "validation_cross_entropy"))
+               for r in runs)
+    names, texts, rows = [], [], []
+    for r in runs:
+        hp = r["hyperparameters"]
+        lr = hp["learning_rate"]
+        ep = per_epoch(r, "epoch")
+        tr = per_epoch(r, "train_cross_entropy")
+        va = per_epoch(r, "validation_cross_entropy")
+        best = min(range(len(va)), key=lambda i: va[i])
+        fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+        ax.plot(ep, tr, label="training set", color=COLORS[0])
+        ax.plot(ep, va, label="validation set", color=COLORS[1])
+        ax.axvline(ep[best], color="grey", linestyle=":", linewidth=1)
+        ax.annotate(f"lowest validation CE {f4(va[best])}\nat epoch {ep[best]}",
+                    xy=(ep[best], va[best]), xytext=(0.45, 0.6), textcoords="axes fraction",
+                    arrowprops={"arrowstyle": "->", "color": "grey"})
+        ax.set_ylim(0, ymax * 1.05)
+        ax.set_xlim(0, ep[-1] + 1)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("mean cross-entropy (nats)")
+        ax.set_title(f"OCR large, learning rate {lr}: cross-entropy per epoch\n"
+                     f"({widths_text(r)}, sigmoid, RANDOM init, seed {hp['seed']})")
+        ax.grid(True, alpha=0.3)
+        ax.legend(loc="upper right")
+        names.append(save(fig, out, f"learning_rate_{lr}.png", figures))
+        rows.append([lr, f4(tr[-1]), f4(va[-1]), f"{f4(va[best])} (epoch {ep[best]})",
+                     f4(final(r, "train_error")), f4(final(r, "validation_error")),
+                     f"{r['wall_seconds']:.2f}"])
+        rise = va[-1] - va[best]
+        if best < len(va) - 5 and rise > 0.01:
+            texts.append(
+                f"**lr {lr}**: training cross-entropy falls to {f4(tr[-1])}, but validation "
+                f"cross-entropy bottoms out at {f4(va[best])} at epoch {ep[best]} and then rises "
+                f"to {f4(va[-1])} by epoch {ep[-1]}: the network overfits, and stopping early "
+                f"would have been better.")
+        else:
+            texts.append(
+                f"**lr {lr}**: both curves are still falling at epoch {ep[-1]} (train "
+                f"{f4(tr[-1])}, validation {f4(va[-1])}; epoch 1: train {f4(tr[0])}); "
+                f"the step is small, so 100 epochs are not enough to converge.")
+    table = md_table(["learning rate", "final train CE", "final validation CE",
+                      "lowest validation CE", "train error", "validation error", "seconds"], rows)
+    return {"figures": names, "table": table, "texts": texts}
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. ZERO vs RANDOM
+
+
+def init_experiment(res, out, figures):
+    runs = res.runs_of("init")
+    if not runs:
+        return None
+    by_init = {r["hyperparameters"]["init"]: r for r in runs}
+    order = [k for k in ("zero", "random") if k in by_init]
+    style = {"zero": (COLORS[3], "ZERO init"), "random": (COLORS[2], "RANDOM init")}
+
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6), layout="constrained")
+    for init in order:
+        r = by_init[init]
+        color, label = style[init]
+        ep = per_epoch(r, "epoch")
+        axes[0].plot(ep, per_epoch(r, "train_cross_entropy"), color=color, linestyle="--",
+                     label=f"{label}, training set")
+        axes[0].plot(ep, per_epoch(r, "validation_cross_entropy"), color=color,
+                     label=f"{label}, validation set")
+        for ax, name in ((axes[1], "alpha_rows_max_distance"),
+                         (axes[2], "beta_columns_max_distance")):
+            ax.plot(ep, per_epoch(r, name), color=color, label=label,
+                    marker="o" if init == "zero" else None, markevery=10, markersize=4)
+    axes[0].set_title("Cross-entropy per epoch")
+    axes[0].set_ylabel("mean cross-entropy (nats)")
+    axes[1].set_title("How different the hidden units' inputs are:\n"
+                      "largest distance between two rows of alpha")
+    axes[1].set_ylabel("max Euclidean distance between rows")
+    axes[2].set_title("How different the hidden units' outputs are:\n"
+                      "largest distance between two columns of beta")
+    axes[2].set_ylabel("max Euclidean distance between columns")
+    for ax in axes:
+        ax.set_xlabel("epoch")
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+    if "zero" in by_init:
+        z = by_init["zero"]
+        for ax, name in ((axes[1], "alpha_rows_max_distance"),
+                         (axes[2], "beta_columns_max_distance")):
+            if max(per_epoch(z, name)) == 0.0:
+                ax.annotate("ZERO: exactly 0.0 at every epoch", xy=(ep[len(ep) // 2], 0),
+                            xytext=(0.3, 0.25), textcoords="axes fraction", color=style["zero"][0],
+                            arrowprops={"arrowstyle": "->", "color": style["zero"][0]})
+    hp = by_init[order[0]]["hyperparameters"]
+    fig.suptitle(f"OCR large, ZERO vs RANDOM initialisation ({widths_text(by_init[order[0]])}, "
+                 f"sigmoid, lr {hp['learning_rate']})")
+    fig_curves = save(fig, out, "init_symmetry.png", figures)
+
+    fig_weights = None
+    with_rows = [k for k in order if "first_layer_rows" in by_init[k]]
+    if with_rows:
+        fig, axes = plt.subplots(1, len(with_rows), figsize=(6.5 * len(with_rows), 4.8),
+                                 layout="constrained", squeeze=False)
+        for ax, init in zip(axes[0], with_rows):
+            a = np.array(by_init[init]["first_layer_rows"])
+            lim = max(float(np.max(np.abs(a))), 1e-12)
+            im = ax.imshow(a, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim,
+                           interpolation="nearest")
+            distinct = len({tuple(row) for row in a.tolist()})
+            ax.set_title(f"{style[init][1]}: alpha after {hp['epochs']} epochs\n"
+                         f"{a.shape[0]} rows, {distinct} distinct")
+            ax.set_xlabel("column: 0 = bias, then input pixel 1..M")
+            ax.set_ylabel("row: hidden unit")
+            fig.colorbar(im, ax=ax, label="weight value")
+        fig.suptitle("First-layer weights alpha (one row per hidden unit)")
+        fig_weights = save(fig, out, "init_alpha.png", figures)
+
+    rows, sentences = [], []
+    for init in order:
+        r = by_init[init]
+        a = per_epoch(r, "alpha_rows_max_distance")
+        b = per_epoch(r, "beta_columns_max_distance")
+        rows.append([init.upper(), f4(final(r, "train_cross_entropy")),
+                     f4(final(r, "validation_cross_entropy")), f4(final(r, "train_error")),
+                     f4(final(r, "validation_error")), f4(1 - final(r, "validation_error")),
+                     f"{max(a):.6g}", f"{max(b):.6g}"])
+    table = md_table(["init", "train CE", "validation CE", "train error", "validation error",
+                      "validation accuracy", "max alpha row distance (any epoch)",
+                      "max beta column distance (any epoch)"], rows)
+    if "zero" in by_init and "random" in by_init:
+        z, r = by_init["zero"], by_init["random"]
+        za, zb = per_epoch(z, "alpha_rows_max_distance"), per_epoch(z, "beta_columns_max_distance")
+        ra = per_epoch(r, "alpha_rows_max_distance")
+        zero_exact = max(za) == 0.0 and max(zb) == 0.0
+        sentences.append(
+            (f"With ZERO init the largest distance between any two rows of alpha, and between any "
+             f"two columns of beta, is exactly 0.0 at every one of the {len(za)} epochs: every "
+             f"hidden unit receives the same update, so the {z['hyperparameters']['widths'][1]} "
+             f"hidden units remain copies of one unit, as the reference task predicts. "
+             if zero_exact else
+             f"With ZERO init the rows of alpha drift apart (largest distance {max(za):.3g}), "
+             f"which the reference task says cannot happen: investigate. ")
+            + f"RANDOM init starts the rows apart ({ra[0]:.3g} after epoch 1) and they keep "
+              f"diverging ({ra[-1]:.3g} after epoch {len(ra)}). The copied units cost accuracy: "
+              f"ZERO reaches {f4(1 - final(z, 'validation_error'))} validation accuracy "
+              f"(cross-entropy {f4(final(z, 'validation_cross_entropy'))}), RANDOM "
+              f"{f4(1 - final(r, 'validation_error'))} ({f4(final(r, 'validation_cross_entropy'))}).")
+    return {"figure": fig_curves, "weights": fig_weights, "table": table, "text": " ".join(sentences)}
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Seeds
+
+
+def seeds(res, out, figures):
+    runs = res.runs_of("seeds")
+    if len(runs) < 2:
+        return None
+    runs = sorted(runs, key=lambda r: r["hyperparameters"]["seed"])
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8), layout="constrained",
+                             gridspec_kw={"width_ratios": [2, 1]})
+    for i, r in enumerate(runs):
+        s = r["hyperparameters"]["seed"]
+        ep = per_epoch(r, "epoch")
+        axes[0].plot(ep, per_epoch(r, "validation_cross_entropy"), color=COLORS[i % 10],
+                     label=f"seed {s}, validation")
+        axes[0].plot(ep, per_epoch(r, "train_cross_entropy"), color=COLORS[i % 10],
+                     linestyle="--", linewidth=0.9, label=f"seed {s}, training")
+    axes[0].set_xlabel("epoch")
+    axes[0].set_ylabel("mean cross-entropy (nats)")
+    axes[0].set_ylim(bottom=0)
+    axes[0].set_title("Cross-entropy per epoch (dashed: training set)")
+    axes[0].grid(True, alpha=0.3)
+    axes[0].legend(ncol=2, fontsize=8)
+    val_err = [final(r, "validation_error") for r in runs]
+    val_ce = [final(r, "validation_cross_entropy") for r in runs]
+    xs = [r["hyperparameters"]["seed"] for r in runs]
+    axes[1].scatter(xs, val_err, color=COLORS[1], zorder=3, label="validation error")
+    axes[1].axhline(statistics.fmean(val_err), color=COLORS[1], linestyle=":",
+                    label=f"mean {f4(statistics.fmean(val_err))}")
+    axes[1].set_xticks(xs)
+    axes[1].set_xlabel("seed of the RANDOM initialisation")
+    axes[1].set_ylabel("validation error after the last epoch (fraction)")
+    axes[1].set_title("Final validation error per seed")
+    axes[1].grid(True, alpha=0.3)
+    axes[1].legend()
+    hp = runs[0]["hyperparameters"]
+    fig.suptitle(f"OCR large, the default run with {len(runs)} seeds ({widths_text(runs[0])}, "
+                 f"sigmoid, lr {hp['learning_rate']}, {hp['epochs']} epochs)")
+    name = save(fig, out, "seeds.png", figures)
+
+    rows = [[r["hyperparameters"]["seed"], f4(final(r, "train_cross_entropy")),
+             f4(final(r, "validation_cross_entropy")), f4(final(r, "train_error")),
+             f4(final(r, "validation_error")), f"{r['wall_seconds']:.2f}"] for r in runs]
+    m_ce, sd_ce = mean_sd(val_ce)
+    m_er, sd_er = mean_sd(val_err)
+    rows.append(["mean ± sd", f4(statistics.fmean(final(r, "train_cross_entropy") for r in runs)),
+                 f"{f4(m_ce)} ± {f4(sd_ce)}",
+                 f4(statistics.fmean(final(r, "train_error") for r in runs)),
+                 f"{f4(m_er)} ± {f4(sd_er)}", ""])
+    table = md_table(["seed", "train CE", "validation CE", "train error", "validation error",
+                      "seconds"], rows)
+    tr_ce = [final(r, "train_cross_entropy") for r in runs]
+    best_ce = [min(per_epoch(r, "validation_cross_entropy")) for r in runs]
+    text = (f"Only the seed of the initial weights changes between these runs. The final "
+            f"validation cross-entropy ranges from {f4(min(val_ce))} to {f4(max(val_ce))} "
+            f"(sd {f4(sd_ce)}) and the validation error from {f4(min(val_err))} to "
+            f"{f4(max(val_err))} (sd {f4(sd_er)}, i.e. {round(min(val_err) * 1000)} to "
+            f"{round(max(val_err) * 1000)} of the 1000 validation letters), while the training "
+            f"cross-entropy barely moves ({f4(min(tr_ce))} to {f4(max(tr_ce))}). The lowest "
+            f"validation cross-entropy of each run, reached before overfitting sets in, varies "
+            f"less: {f4(min(best_ce))} to {f4(max(best_ce))}. So a single "
+            f"run's validation figure is uncertain by about ±{f4(2 * sd_ce)} nats and "
+            f"±{f4(2 * sd_er)} in error; smaller differences between configurations are not "
+            f"evidence of anything.")
+    return {"figure": name, "table": table, "text": text}
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. Fashion-MNIST
+
+
+def fashion(res, out, figures):
+    runs = res.runs_of("fashion")
+    if not runs:
+        return None
+    # One group per configuration; its members differ only in the seed.
+    groups = {}
+    for r in runs:
+        hp = r["hyperparameters"]
+        key = (widths_text(r), hp["activation"], lr_text(hp), hp["epochs"])
+        groups.setdefault(key, []).append(r)
+
+    def stacked(group, name):
+        return np.array([per_epoch(r, name) for r in group])
+
+    fig, axes = plt.subplots(1, 2, figsize=(13, 6.2))
+    fig.subplots_adjust(left=0.06, right=0.98, top=0.88, bottom=0.25, wspace=0.18)
+    handles = []
+    for i, (key, group) in enumerate(groups.items()):
+        color = COLORS[i % 10]
+        ep = per_epoch(group[0], "epoch")
+        acc = 1 - stacked(group, "validation_error")
+        label = f"{key[0]} {key[1]}, lr {key[2]}"
+        (h,) = axes[0].plot(ep, acc.mean(axis=0), marker="o", markersize=3, color=color,
+                            label=label)
+        handles.append(h)
+        if len(group) > 1:
+            axes[0].fill_between(ep, acc.min(axis=0), acc.max(axis=0), color=color, alpha=0.15)
+        axes[1].plot(ep, stacked(group, "validation_cross_entropy").mean(axis=0), color=color)
+        axes[1].plot(ep, stacked(group, "train_cross_entropy").mean(axis=0), color=color,
+                     linestyle="--", linewidth=0.9)
+    for (name, value), style in zip(BASELINES, (":", "-.")):
+        handles.append(axes[0].axhline(value, color="black", linestyle=style, linewidth=1,
+                                       label=f"{name}: {value}"))
+    seeds_n = max(len(g) for g in groups.values())
+    axes[0].set_ylim(0.82, 0.895)
+    axes[0].set_xlabel("epoch")
+    axes[0].set_ylabel("test accuracy (fraction of 10,000 images)")
+    axes[0].set_title("Test accuracy per epoch" +
+                      (f" (mean of {seeds_n} seeds; band: min to max)" if seeds_n > 1 else ""))
+    # Below both panels: inside, it would hide the first epochs.
+    fig.legend(handles=handles, fontsize=9, loc="lower center", ncol=2,
+               bbox_to_anchor=(0.5, 0.0), frameon=False)
+    axes[1].set_xlabel("epoch")
+    axes[1].set_ylabel("mean cross-entropy (nats)")
+    axes[1].set_title("Cross-entropy per epoch" + (" (mean of seeds)" if seeds_n > 1 else ""))
+    style_handles = [
+        matplotlib.lines.Line2D([], [], color="black", label="test set"),
+        matplotlib.lines.Line2D([], [], color="black", linestyle="--", linewidth=0.9,
+                                label="training set"),
+    ]
+    axes[1].legend(handles=style_handles, loc="upper right",
+                   title="colours as on the left")
+    for ax in axes:
+        ax.grid(True, alpha=0.3)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    fig.suptitle("Fashion-MNIST (60,000 training, 10,000 test images, pixels scaled to [0, 1]): "
+                 "per-example SGD in file order, float")
+    name = save(fig, out, "fashion_mnist.png", figures)
+
+    rows, summary = [], []
+    for key, group in groups.items():
+        accs = [1 - final(r, "validation_error") for r in group]
+        m, sd = mean_sd(accs)
+        deep = len(group[0]["hyperparameters"]["hidden"]) > 1
+        base = BASELINES[1][1] if deep else BASELINES[0][1]
+        summary.append((key, m, sd, min(accs), max(accs), base, deep))
+        rows.append([key[0], key[1], key[2], key[3], len(group), group[0]["parameter_count"],
+                     f4(statistics.fmean(final(r, "train_cross_entropy") for r in group)),
+                     f4(statistics.fmean(final(r, "validation_cross_entropy") for r in group)),
+                     f4(statistics.fmean(1 - final(r, "train_error") for r in group)),
+                     f"{f4(m)} ± {f4(sd)}", f"{f4(min(accs))} to {f4(max(accs))}",
+                     f"{base} ({'+' if m >= base else ''}{m - base:.4f})",
+                     f"{statistics.fmean(r['wall_seconds'] for r in group):.1f}"])
+    table = md_table(["network", "activation", "lr (epoch e)", "epochs", "seeds", "parameters", "train CE",
+                      "test CE", "train accuracy", "test accuracy (mean ± sd)",
+                      "test accuracy range", "baseline (mean - baseline)", "seconds per run"],
+                     rows)
+    def verdict(lo, m, base):
+        return ("above it on every seed" if lo > base else
+                "above it on average" if m > base else "below it")
+
+    parts = []
+    # Like for like first: 100 hidden units against the 100-unit baseline.
+    same = [x for x in summary if not x[6] and x[0][0].split("-")[1:2] == ["100"]]
+    if same:
+        key, m, sd, lo, hi, base, _ = max(same, key=lambda x: x[1])
+        parts.append(f"with 100 hidden units like scikit-learn's MLP, {key[0]} {key[1]} reaches "
+                     f"{f4(m)} test accuracy (seeds {f4(lo)} to {f4(hi)}) against {base}: "
+                     f"{verdict(lo, m, base)}")
+    one = [x for x in summary if not x[6]]
+    if one:
+        key, m, sd, lo, hi, base, _ = max(one, key=lambda x: x[1])
+        if not same or key != max(same, key=lambda x: x[1])[0]:
+            parts.append(f"the best one-hidden-layer network, {key[0]} {key[1]}, reaches {f4(m)}")
+    deep = [x for x in summary if x[6]]
+    if deep:
+        key, m, sd, lo, hi, base, _ = max(deep, key=lambda x: x[1])
+        parts.append(f"the deeper {key[0]} {key[1]} reaches {f4(m)} (seeds {f4(lo)} to "
+                     f"{f4(hi)}) against {base} for the published 256-128-100 MLP: "
+                     f"{verdict(lo, m, base)}")
+    ref = [x for x in summary if x[0][1] == "sigmoid" and not x[6] and "/" not in x[0][2]]
+    ref_text = ""
+    if ref:
+        key, m, sd, lo, hi, base, _ = ref[0]
+        ref_text = (f" The reference job's own network and training ({key[0]}, sigmoid, fixed "
+                    f"lr {key[2]}) reaches {f4(m)}.")
+    # The same ReLU network with a fixed and with a shrinking learning rate, if both ran.
+    schedule_text = ""
+    for fixed in summary:
+        if fixed[0][1] != "relu" or "/" in fixed[0][2]:
+            continue
+        for sched in summary:
+            if sched[0][:2] == fixed[0][:2] and "/" in sched[0][2]:
+                schedule_text = (
+                    f" The other ReLU networks use a learning rate that shrinks each epoch, "
+                    f"lr/(1 + d(e-1)) with e the epoch: per-example SGD with a fixed rate keeps "
+                    f"jumping around the minimum, and {fixed[0][0]} relu with a fixed lr "
+                    f"{fixed[0][2]} ends at {f4(fixed[1])} (seeds {f4(fixed[3])} to "
+                    f"{f4(fixed[4])}) against {f4(sched[1])} with the schedule.")
+                break
+        if schedule_text:
+            break
+    text = ("After the last epoch, " + "; ".join(parts) + "." + ref_text
+            + schedule_text
+            + " The training cross-entropy keeps falling while the test cross-entropy "
+              "levels off after about ten epochs: the networks start to overfit. No early "
+              "stopping is used: every figure is the one after the last epoch.")
+    return {"figure": name, "table": table, "text": text}
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def generic(res, name, out, figures):
+    runs = res.runs_of(name)
+    fig, ax = plt.subplots(figsize=(8, 5), layout="constrained")
+    for i, r in enumerate(runs):
+        ax.plot(per_epoch(r, "epoch"), per_epoch(r, "validation_cross_entropy"),
+                color=COLORS[i % 10], label=r["key"])
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("validation mean cross-entropy (nats)")
+    ax.set_title(res.experiments[name]["title"])
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7)
+    return save(fig, out, f"{name}.png", figures)
+
+
+def all_runs_table(res):
+    rows = []
+    for r in res.doc["runs"]:
+        hp = r["hyperparameters"]
+        rows.append([", ".join(r["experiments"]), hp["dataset"], widths_text(r), hp["activation"],
+                     hp["init"], lr_text(hp), hp["epochs"], hp["seed"],
+                     f4(final(r, "train_cross_entropy")), f4(final(r, "validation_cross_entropy")),
+                     f4(final(r, "train_error")), f4(final(r, "validation_error")),
+                     f"{r['wall_seconds']:.2f}"])
+    return md_table(["experiments", "data", "network", "activation", "init", "lr", "epochs",
+                     "seed", "train CE", "validation CE", "train error", "validation error",
+                     "seconds"], rows)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results", help="results.json written by constnn_experiments")
+    parser.add_argument("out", help="folder for the figures and README.md")
+    parser.add_argument("--command", default="host_tools/experiments/run_experiments.sh",
+                        help="the command to name in the report")
+    parser.add_argument("--runs-csv", help="runs.csv to copy beside the report")
+    args = parser.parse_args()
+
+    res = Results(args.results)
+    os.makedirs(args.out, exist_ok=True)
+    plt.rcParams.update({"font.size": 10, "axes.titlesize": 11})
+    figures = []
+    sections = {
+        "hidden_units": hidden_units(res, args.out, figures),
+        "learning_rate": learning_rate(res, args.out, figures),
+        "init": init_experiment(res, args.out, figures),
+        "seeds": seeds(res, args.out, figures),
+        "fashion": fashion(res, args.out, figures),
+    }
+    others = [e for e in res.experiments if e not in sections]
+    other_figures = {e: generic(res, e, args.out, figures) for e in others}
+    if args.runs_csv:
+        shutil.copyfile(args.runs_csv, os.path.join(args.out, "runs.csv"))
+
+    s = res.doc["session"]
+    ds = res.doc["datasets"]
+    md = []
+    md.append("# Experiments: the reference task's studies, and Fashion-MNIST\n")
+    md.append(f"<!-- Generated by {args.command}; edits are overwritten. -->\n")
+    md.append(
+        f"Regenerate everything on this page (build, data conversion, every training run, "
+        f"figures, this text) with one command: `{args.command}`. The last run trained "
+        f"{len(res.doc['runs'])} networks in {s['total_seconds']:.1f} s of wall time "
+        f"({s['jobs']} runs at a time, each on one thread; {s.get('cpu_seconds', 0):.1f} s of "
+        f"CPU time) on {s['cpu']} ({s['hardware_threads']} hardware threads); the tables below "
+        f"are the ones that "
+        f"command printed. Raw figures: [runs.csv](runs.csv) here, and per-epoch results.json "
+        f"and epochs.csv in the build folder.\n")
+    md.append("Every run is constnn's run-time-size network "
+              "`sequential<float, dense<dynamic, dynamic>, ACTIVATION, ..., softmax_xent>`, trained "
+              "as the reference job trains (per-example SGD in file order, no shuffling, a fixed "
+              "learning rate unless a schedule is shown; RANDOM init: weights uniform in [-0.1, 0.1] from the seed, biases "
+              "0), with the mean cross-entropy of the whole training and validation sets "
+              "measured after every epoch. CE is mean cross-entropy in nats; error is the "
+              "fraction of examples whose argmax prediction is wrong.\n")
+    md.append("| data set | training examples | validation examples | features | classes |")
+    md.append("|---|---|---|---|---|")
+    for name, d in ds.items():
+        md.append(f"| {name}: {d['description']} | {d['train_examples']} | "
+                  f"{d['validation_examples']} | {d['features']} | {d['classes']} |")
+    md.append("")
+
+    printed = []
+    n = 0
+
+    def section(title):
+        nonlocal n
+        n += 1
+        md.append(f"## {n}. {title}\n")
+        printed.append(f"\n{n}. {title}")
+
+    if sections["hidden_units"]:
+        x = sections["hidden_units"]
+        section("Hidden units")
+        md += [f"![Final cross-entropy against hidden units]({x['figure']})\n", x["text"] + "\n",
+               x["table"] + "\n"]
+        printed.append(x["table"])
+    if sections["learning_rate"]:
+        x = sections["learning_rate"]
+        section("Learning rate")
+        md.append(" ".join(f"![Cross-entropy per epoch, {f}]({f})" for f in x["figures"]) + "\n")
+        md += ["\n".join(f"- {t}" for t in x["texts"]) + "\n", x["table"] + "\n"]
+        printed.append(x["table"])
+    if sections["init"]:
+        x = sections["init"]
+        section("ZERO vs RANDOM initialisation: the symmetry problem")
+        md.append(f"![ZERO vs RANDOM: cross-entropy and distances between hidden units]({x['figure']})\n")
+        if x["weights"]:
+            md.append(f"![alpha after training, ZERO vs RANDOM]({x['weights']})\n")
+        md += [x["text"] + " In the weight picture, every row (hidden unit) of the ZERO "
+               "network is the same, so the image has only vertical stripes.\n",
+               x["table"] + "\n"]
+        printed.append(x["table"])
+    if sections["seeds"]:
+        x = sections["seeds"]
+        section("Seeds: how much is noise")
+        md += [f"![Five seeds of the default run]({x['figure']})\n", x["text"] + "\n",
+               x["table"] + "\n"]
+        printed.append(x["table"])
+    if sections["fashion"]:
+        x = sections["fashion"]
+        section("Fashion-MNIST against published baselines")
+        md += [f"![Fashion-MNIST test accuracy per epoch]({x['figure']})\n", x["text"] + "\n",
+               x["table"] + "\n",
+               "Baselines: " + "; ".join(f"{n_}: {v}" for n_, v in BASELINES) + ". The "
+               "first is scikit-learn's MLPClassifier with its defaults (Adam, mini-batches, "
+               "up to 200 epochs); the second was trained with Keras. The same README table "
+               "also lists an MXNet MLP 256-128-64 at 0.900, which these plain-SGD runs do not "
+               "reach. The Fashion-MNIST test set plays the validation role here (the baselines "
+               "are test accuracies too, and no run is stopped early on it); the learning "
+               "rates and epoch counts were picked from a few trial runs on seed 0, so read "
+               "differences of a few tenths of a percent as noise.\n"]
+        printed.append(x["table"])
+    for e, fig in other_figures.items():
+        section(res.experiments[e]["title"])
+        md.append(f"![{e}]({fig})\n")
+    section("Every run")
+    table = all_runs_table(res)
+    md += [table + "\n"]
+    printed.append(table)
+
+    with open(os.path.join(args.out, "README.md"), "w", encoding="utf-8") as f:
+        f.write("\n".join(md))
+    print("\n".join(printed))
+    print(f"\nplot_experiments.py: wrote {len(figures)} figures and README.md to {args.out}",
+          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,256 @@
+// Reads the grid file and expands each experiment's "vary" lists into unique runs.
+#include "grid.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "error.hpp"
+
+namespace experiments {
+namespace {
+
+using json = nlohmann::ordered_json;
+using train_export::fail_data;
+using train_export::fail_io;
+using train_export::fail_usage;
+
+// Applies one "field": value pair of a grid file to a run; `where` names it for messages.
+void apply_field(run_spec& run, const std::string& field, const json& value, const std::string& where) {
+  const auto bad = [&](const char* expected) {
+    fail_data(fmt::format("{}: \"{}\" must be {}, not {}", where, field, expected, value.dump()));
+  };
+  if (field == "dataset") {
+    if (!value.is_string()) bad("a data set name");
+    run.dataset = value.get<std::string>();
+  } else if (field == "hidden") {
+    run.hidden.clear();
+    if (value.is_number_unsigned()) {
+      run.hidden.push_back(value.get<std::size_t>());
+    } else if (value.is_array() && !value.empty()) {
+      for (const auto& w : value) {
+        if (!w.is_number_unsigned()) bad("a positive width or a list of them");
+        run.hidden.push_back(w.get<std::size_t>());
+      }
+    } else {
+      bad("a positive width or a list of them");
+    }
+    if (std::ranges::find(run.hidden, std::size_t{0}) != run.hidden.end())
+      bad("a positive width or a list of them");
+    if (run.hidden.size() > 3) bad("at most three hidden layers");
+  } else if (field == "activation") {
+    const std::string a = value.is_string() ? value.get<std::string>() : "";
+    if (a == "sigmoid") run.activation = activation_kind::sigmoid;
+    else if (a == "relu") run.activation = activation_kind::relu;
+    else if (a == "tanh") run.activation = activation_kind::tanh;
+    else bad("\"sigmoid\", \"relu\" or \"tanh\"");
+  } else if (field == "init") {
+    const std::string i = value.is_string() ? value.get<std::string>() : "";
+    if (i == "random") run.init = init_kind::random;
+    else if (i == "zero") run.init = init_kind::zero;
+    else bad("\"random\" or \"zero\"");
+  } else if (field == "lr") {
+    std::string text;
+    if (value.is_string()) text = value.get<std::string>();
+    else if (value.is_number()) text = value.dump();
+    double v = 0;
+    std::istringstream in(text);
+    if (text.empty() || !(in >> v) || !in.eof() || !(v > 0)) bad("a positive number (best as a string)");
+    run.learning_rate = text;
+  } else if (field == "lr_decay") {
+    if (!value.is_number() || !(value.get<double>() >= 0)) bad("a non-negative number");
+    run.lr_decay = value.get<double>();
+  } else if (field == "epochs") {
+    if (!value.is_number_unsigned() || value.get<std::size_t>() == 0) bad("a positive integer");
+    run.epochs = value.get<std::size_t>();
+  } else if (field == "seed") {
+    if (!value.is_number_unsigned()) bad("a non-negative integer");
+    run.seed = value.get<std::uint64_t>();
+  } else if (field == "precision") {
+    const std::string p = value.is_string() ? value.get<std::string>() : "";
+    if (p == "float") run.scalar = scalar_kind::single_precision;
+    else if (p == "double") run.scalar = scalar_kind::double_precision;
+    else bad("\"float\" or \"double\"");
+  } else if (field == "track_symmetry") {
+    if (!value.is_boolean()) bad("true or false");
+    run.track_symmetry = value.get<bool>();
+  } else if (field == "keep_first_layer") {
+    if (!value.is_boolean()) bad("true or false");
+    run.keep_first_layer = value.get<bool>();
+  } else {
+    fail_data(fmt::format("{}: unknown field \"{}\" (known: dataset, hidden, activation, init, lr, "
+                          "lr_decay, epochs, seed, precision, track_symmetry, keep_first_layer)",
+                          where, field));
+  }
+}
+
+std::string substitute(std::string text, const std::map<std::string, std::string>& variables,
+                       const std::string& where) {
+  for (std::size_t open = text.find('{'); open != std::string::npos; open = text.find('{', open)) {
+    const std::size_t close = text.find('}', open);
+    if (close == std::string::npos) fail_data(fmt::format("{}: unclosed '{{' in \"{}\"", where, text));
+    const std::string name = text.substr(open + 1, close - open - 1);
+    const auto it = variables.find(name);
+    if (it == variables.end())
+      fail_usage(fmt::format("{}: the path \"{}\" needs --data {}=DIR", where, text, name));
+    text.replace(open, close - open + 1, it->second);
+    open += it->second.size();
+  }
+  return text;
+}
+
+// Every combination of the "vary" lists, the first list varying slowest.
+void expand(const json& vary, std::size_t index, run_spec current, const std::string& where,
+            std::vector<run_spec>& out) {
+  if (index == vary.size()) {
+    out.push_back(std::move(current));
+    return;
+  }
+  const auto it = std::next(vary.begin(), static_cast<std::ptrdiff_t>(index));
+  if (!it.value().is_array() || it.value().empty())
+    fail_data(fmt::format("{}: vary.{} must be a non-empty list", where, it.key()));
+  for (const auto& value : it.value()) {
+    run_spec next = current;
+    apply_field(next, it.key(), value, fmt::format("{}: vary.{}", where, it.key()));
+    expand(vary, index + 1, std::move(next), where, out);
+  }
+}
+
+}  // namespace
+
+std::string to_string(activation_kind a) {
+  switch (a) {
+    case activation_kind::sigmoid: return "sigmoid";
+    case activation_kind::relu: return "relu";
+    case activation_kind::tanh: return "tanh";
+  }
+  return "?";
+}
+
+std::string to_string(init_kind i) { return i == init_kind::random ? "random" : "zero"; }
+
+std::string to_string(scalar_kind s) {
+  return s == scalar_kind::single_precision ? "float" : "double";
+}
+
+std::string run_spec::key() const {
+  std::string widths;
+  for (std::size_t j = 0; j < hidden.size(); ++j) widths += fmt::format("{}{}", j ? "-" : "", hidden[j]);
+  const std::string decay = lr_decay == 0 ? "" : fmt::format("d{}", lr_decay);
+  return fmt::format("{}_h{}_{}_{}_lr{}{}_e{}_s{}_{}", dataset, widths, to_string(activation),
+                     to_string(init), learning_rate, decay, epochs, seed, to_string(scalar));
+}
+
+grid load_grid(const std::filesystem::path& file, const std::map<std::string, std::string>& variables,
+               const std::vector<std::string>& only) {
+  const std::string name = file.string();
+  std::ifstream in(file);
+  if (!in) fail_io(fmt::format("{}: cannot read the grid file", name));
+  json doc;
+  try {
+    doc = json::parse(in);
+  } catch (const json::parse_error& e) {
+    fail_data(fmt::format("{}: not valid JSON: {}", name, e.what()));
+  }
+  if (!doc.is_object() || !doc.contains("datasets") || !doc.contains("experiments"))
+    fail_data(fmt::format("{}: expected an object with \"datasets\" and \"experiments\"", name));
+
+  grid g;
+  for (const auto& [ds_name, ds] : doc["datasets"].items()) {
+    const std::string where = fmt::format("{}: datasets.{}", name, ds_name);
+    if (!ds.is_object() || !ds.contains("train") || !ds.contains("validation"))
+      fail_data(fmt::format("{}: needs \"train\" and \"validation\" paths", where));
+    dataset_spec d;
+    d.name = ds_name;
+    d.description = ds.value("description", "");
+    d.classes = ds.value("classes", std::size_t{10});
+    d.train = ds["train"].get<std::string>();
+    d.validation = ds["validation"].get<std::string>();
+    g.datasets.emplace(ds_name, std::move(d));
+  }
+
+  run_spec defaults;
+  if (doc.contains("defaults")) {
+    for (const auto& [field, value] : doc["defaults"].items())
+      apply_field(defaults, field, value, fmt::format("{}: defaults", name));
+  }
+
+  const std::set<std::string> wanted(only.begin(), only.end());
+  std::set<std::string> missing = wanted;
+  std::set<std::string> seen_experiments;
+  std::map<std::string, std::size_t> run_index;
+  for (const auto& e : doc["experiments"]) {
+    if (!e.is_object() || !e.contains("name"))
+      fail_data(fmt::format("{}: every experiment needs a \"name\"", name));
+    experiment_spec exp;
+    exp.name = e["name"].get<std::string>();
+    exp.title = e.value("title", exp.name);
+    const std::string where = fmt::format("{}: experiment {}", name, exp.name);
+    if (!seen_experiments.insert(exp.name).second)
+      fail_data(fmt::format("{}: the name is used twice", where));
+    if (!wanted.empty() && !wanted.contains(exp.name)) continue;
+    missing.erase(exp.name);
+
+    run_spec base = defaults;
+    if (e.contains("set")) {
+      for (const auto& [field, value] : e["set"].items())
+        apply_field(base, field, value, fmt::format("{}: set", where));
+    }
+    // Each variant (default: one empty one) overrides "set"; each is crossed with "vary".
+    const json variants = e.contains("variants") ? e["variants"] : json::array({json::object()});
+    if (!variants.is_array() || variants.empty())
+      fail_data(fmt::format("{}: \"variants\" must be a non-empty list of objects", where));
+    std::vector<run_spec> runs;
+    for (std::size_t v = 0; v < variants.size(); ++v) {
+      if (!variants[v].is_object())
+        fail_data(fmt::format("{}: variants[{}] must be an object", where, v));
+      run_spec variant = base;
+      for (const auto& [field, value] : variants[v].items())
+        apply_field(variant, field, value, fmt::format("{}: variants[{}]", where, v));
+      expand(e.contains("vary") ? e["vary"] : json::object(), 0, variant, where, runs);
+    }
+    for (auto& run : runs) {
+      if (!g.datasets.contains(run.dataset))
+        fail_data(fmt::format("{}: unknown data set \"{}\"", where, run.dataset));
+      const std::string key = run.key();
+      exp.run_keys.push_back(key);
+      const auto found = run_index.find(key);
+      if (found == run_index.end()) {
+        run.experiments = {exp.name};
+        run_index.emplace(key, g.runs.size());
+        g.runs.push_back(std::move(run));
+      } else {
+        // The same run asked for by several experiments is trained once, with every extra.
+        run_spec& existing = g.runs[found->second];
+        existing.track_symmetry = existing.track_symmetry || run.track_symmetry;
+        existing.keep_first_layer = existing.keep_first_layer || run.keep_first_layer;
+        if (std::ranges::find(existing.experiments, exp.name) == existing.experiments.end())
+          existing.experiments.push_back(exp.name);
+      }
+    }
+    g.experiments.push_back(std::move(exp));
+  }
+  if (!missing.empty())
+    fail_usage(fmt::format("--only: no experiment named \"{}\" in {}", *missing.begin(), name));
+
+  // Resolve only the data sets some run uses, so unused ones need no --data variable.
+  std::set<std::string> used;
+  for (const auto& run : g.runs) used.insert(run.dataset);
+  for (auto it = g.datasets.begin(); it != g.datasets.end();) {
+    if (!used.contains(it->first)) {
+      it = g.datasets.erase(it);
+      continue;
+    }
+    const std::string where = fmt::format("{}: datasets.{}", name, it->first);
+    it->second.train = substitute(it->second.train.string(), variables, where);
+    it->second.validation = substitute(it->second.validation.string(), variables, where);
+    ++it;
+  }
+  return g;
+}
+
+}  // namespace experiments

@@ -1,0 +1,217 @@
+// constnn_experiments: trains every run of an experiment grid, independent runs in parallel
+// (one thread each, single-threaded inside), and writes results.json, runs.csv and epochs.csv.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <numeric>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "atomic_output.hpp"
+#include "error.hpp"
+#include "grid.hpp"
+#include "results_io.hpp"
+#include "runner.hpp"
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+using namespace experiments;
+
+double seconds_since(clock_type::time_point start) {
+  return std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+// Runs task(i) for i in [0, count) on `jobs` threads, in index order of start. The first
+// exception stops further starts and is rethrown once every thread has finished.
+template <class Task>
+void parallel_for(std::size_t count, std::size_t jobs, Task task) {
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  const auto worker = [&] {
+    for (;;) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= count || failed.load()) return;
+      try {
+        task(i);
+      } catch (...) {
+        const std::lock_guard lock(error_mutex);
+        if (!error) error = std::current_exception();
+        failed.store(true);
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t t = 1; t < std::min(jobs, count); ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+struct cli_options {
+  std::filesystem::path grid_file = CONSTNN_EXPERIMENTS_DEFAULT_GRID;
+  std::vector<std::string> data;
+  std::filesystem::path out;
+  std::size_t jobs = 0;
+  std::vector<std::string> only;
+  bool quiet = false;
+};
+
+int run(const cli_options& cli) {
+  const auto start = clock_type::now();
+  const std::clock_t cpu_start = std::clock();
+  std::map<std::string, std::string> variables;
+  for (const auto& d : cli.data) {
+    const auto eq = d.find('=');
+    if (eq == std::string::npos || eq == 0)
+      train_export::fail_usage(fmt::format("--data: expected NAME=DIR, not \"{}\"", d));
+    variables[d.substr(0, eq)] = d.substr(eq + 1);
+  }
+  const grid g = load_grid(cli.grid_file, variables, cli.only);
+  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t jobs = cli.jobs != 0 ? cli.jobs : threads;
+
+  // Claim the outputs first, so an unwritable folder fails before minutes of training.
+  std::error_code ec;
+  std::filesystem::create_directories(cli.out, ec);
+  if (ec) train_export::fail_io(fmt::format("{}: cannot create: {}", cli.out.string(), ec.message()));
+  train_export::output_transaction outputs;
+  const auto json_out = outputs.reserve(cli.out / "results.json");
+  const auto runs_out = outputs.reserve(cli.out / "runs.csv");
+  const auto epochs_out = outputs.reserve(cli.out / "epochs.csv");
+
+  // Each data set once, in the precisions its runs use, loaded in parallel.
+  std::vector<const dataset_spec*> specs;
+  for (const auto& [name, spec] : g.datasets) specs.push_back(&spec);
+  std::vector<loaded_dataset> loaded(specs.size());
+  parallel_for(specs.size(), jobs, [&](std::size_t i) {
+    bool need_float = false, need_double = false;
+    for (const auto& r : g.runs) {
+      if (r.dataset != specs[i]->name) continue;
+      (r.scalar == scalar_kind::single_precision ? need_float : need_double) = true;
+    }
+    loaded[i] = load_dataset(*specs[i], need_float, need_double);
+  });
+  std::map<std::string, const loaded_dataset*> by_name;
+  std::vector<dataset_summary> summaries;
+  for (const auto& d : loaded) {
+    by_name[d.spec.name] = &d;
+    const auto& any = d.single_precision ? d.single_precision->train.width
+                                         : d.double_precision->train.width;
+    const std::size_t n_train = d.single_precision ? d.single_precision->train.size()
+                                                   : d.double_precision->train.size();
+    const std::size_t n_val = d.single_precision ? d.single_precision->validation.size()
+                                                 : d.double_precision->validation.size();
+    summaries.push_back({d.spec, any, n_train, n_val});
+  }
+  const double load_seconds = seconds_since(start);
+  if (!cli.quiet) {
+    for (const auto& s : summaries)
+      std::fprintf(stderr, "constnn_experiments: %s: %zu training and %zu validation examples, %zu features\n",
+                   s.spec.name.c_str(), s.train_examples, s.validation_examples, s.features);
+    std::fprintf(stderr, "constnn_experiments: data read in %.2f s; %zu runs on %zu threads\n",
+                 load_seconds, g.runs.size(), jobs);
+  }
+
+  // Longest runs first, so the last to finish are short and both cores stay busy.
+  std::vector<double> cost(g.runs.size());
+  for (std::size_t i = 0; i < g.runs.size(); ++i) {
+    const auto& s = *std::ranges::find(summaries, g.runs[i].dataset,
+                                       [](const dataset_summary& d) { return d.spec.name; });
+    cost[i] = estimated_cost(g.runs[i], s.features, s.spec.classes, s.train_examples,
+                             s.validation_examples);
+  }
+  std::vector<std::size_t> order(g.runs.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::ranges::sort(order, [&](std::size_t a, std::size_t b) {
+    return cost[a] != cost[b] ? cost[a] > cost[b] : a < b;
+  });
+
+  std::vector<run_result> results(g.runs.size());
+  std::mutex print_mutex;
+  std::size_t done = 0;
+  parallel_for(order.size(), jobs, [&](std::size_t k) {
+    const std::size_t i = order[k];
+    const run_spec& spec = g.runs[i];
+    results[i] = run_one(spec, *by_name.at(spec.dataset));
+    const std::lock_guard lock(print_mutex);
+    ++done;
+    if (!cli.quiet) {
+      const auto& r = results[i];
+      const auto& last = r.epochs.back();
+      std::fprintf(stderr,
+                   "[%2zu/%zu] %6.1f s  %-52s  CE train %.4f val %.4f  error train %.4f val %.4f"
+                   "  (%.2f s)\n",
+                   done, results.size(), seconds_since(start), spec.key().c_str(),
+                   last.train_cross_entropy, last.validation_cross_entropy, r.train_error,
+                   r.validation_error, r.wall_seconds);
+    }
+  });
+
+  session_info session;
+  session.grid_file = cli.grid_file.string();
+  session.cpu_model = cpu_model();
+  session.hardware_threads = threads;
+  session.jobs = jobs;
+  session.load_seconds = load_seconds;
+  session.total_seconds = seconds_since(start);
+  session.cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+  outputs.write(json_out, results_json(session, summaries, g, results));
+  outputs.write(runs_out, runs_csv(results));
+  outputs.write(epochs_out, epochs_csv(results));
+  outputs.commit();
+  if (!cli.quiet)
+    std::fprintf(stderr,
+                 "constnn_experiments: %zu runs in %.1f s on %zu threads (%.1f s of CPU time); "
+                 "wrote %s\n",
+                 results.size(), session.total_seconds, jobs, session.cpu_seconds,
+                 (cli.out / "results.json").c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cli_options cli;
+  CLI::App app{
+      "Trains every run of an experiment grid with constnn (per-example SGD in file order, as\n"
+      "train_export trains), independent runs in parallel, and writes OUT/results.json (every\n"
+      "run's hyperparameters, per-epoch train and validation cross-entropy and error, final\n"
+      "error rates, wall time), OUT/runs.csv and OUT/epochs.csv.\n"
+      "Exit status: 0 success, 2 usage error, 3 bad data or grid file, 4 I/O error.",
+      "constnn_experiments"};
+  app.add_option("--grid", cli.grid_file, "Grid file (JSON)")->capture_default_str();
+  app.add_option("--data", cli.data,
+                 "NAME=DIR: replaces {NAME} in the grid's data set paths (repeatable)");
+  app.add_option("--out", cli.out, "Folder for the result files")->required();
+  app.add_option("--jobs", cli.jobs, "Runs at a time (default: hardware threads)");
+  app.add_option("--only", cli.only, "Run only these experiments of the grid (repeatable)");
+  app.add_flag("--quiet", cli.quiet, "Print nothing but errors");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int status = app.exit(e);
+    return status == 0 ? 0 : train_export::exit_usage_error;
+  }
+  try {
+    return run(cli);
+  } catch (const train_export::tool_error& e) {
+    std::fprintf(stderr, "constnn_experiments: %s\n", e.what());
+    return train_export::exit_status(e.kind());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "constnn_experiments: internal error: %s\n", e.what());
+    return train_export::exit_internal_error;
+  }
+}

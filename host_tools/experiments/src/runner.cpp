@@ -1,0 +1,230 @@
+// One training run: the same constnn calls as train_export's training loop (initialize, then per
+// epoch train_epoch and evaluate on both sets), for any depth and activation the grid asks for.
+#include "runner.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <span>
+#include <string>
+#include <type_traits>
+
+#include <fmt/format.h>
+
+#include <constnn/constnn.hpp>
+
+#include "csv_reader.hpp"
+#include "error.hpp"
+#include "input_file.hpp"
+#include "options.hpp"
+
+namespace experiments {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+using train_export::label_type;
+using train_export::labeled_data;
+
+double seconds_since(clock_type::time_point start) {
+  return std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+using layer = constnn::dense<constnn::dynamic, constnn::dynamic>;
+
+// FEATURES -> [dense -> Act] x Depth -> dense(CLASSES) -> softmax + cross-entropy, every width
+// chosen at run time. Depth 1 with sigmoid is train_export's (and the reference job's) network.
+template <class T, class Act, std::size_t Depth>
+struct network_of;
+template <class T, class Act>
+struct network_of<T, Act, 1> {
+  using type = constnn::sequential<T, layer, Act, layer, constnn::softmax_xent>;
+};
+template <class T, class Act>
+struct network_of<T, Act, 2> {
+  using type = constnn::sequential<T, layer, Act, layer, Act, layer, constnn::softmax_xent>;
+};
+template <class T, class Act>
+struct network_of<T, Act, 3> {
+  using type =
+      constnn::sequential<T, layer, Act, layer, Act, layer, Act, layer, constnn::softmax_xent>;
+};
+
+template <class T>
+constnn::dataset_view<T, label_type> view_of(const labeled_data<T>& data) {
+  return {data.features.data(), data.labels.data(), data.size(), data.width};
+}
+
+// Largest Euclidean distance between two of the n vectors v(0..n-1), each `len` long, whose
+// element k is at(unit, k). Summed in double.
+template <class At>
+double max_pairwise_distance(std::size_t n, std::size_t len, At at) {
+  double best = 0;
+  for (std::size_t a = 0; a < n; ++a)
+    for (std::size_t b = a + 1; b < n; ++b) {
+      double sum = 0;
+      for (std::size_t k = 0; k < len; ++k) {
+        const double d = static_cast<double>(at(a, k)) - static_cast<double>(at(b, k));
+        sum += d * d;
+      }
+      best = std::max(best, std::sqrt(sum));
+    }
+  return best;
+}
+
+template <class T, class Net>
+run_result train_and_measure(const Net& net, const run_spec& spec, const data_pair<T>& data) {
+  const auto start = clock_type::now();
+  run_result r;
+  r.spec = spec;
+  r.widths.assign(net.dims().begin(), net.dims().end());
+  r.parameter_count = net.parameters_size();
+  r.train_examples = data.train.size();
+  r.validation_examples = data.validation.size();
+
+  std::vector<T> parameters(net.parameters_size());
+  std::vector<T> workspace(std::max(net.training_workspace_size(), net.inference_workspace_size()));
+  const std::span<T> params(parameters);
+  const std::span<const T> cparams(parameters);
+  const std::span<T> ws(workspace);
+  constnn::initialize(net, params,
+                      spec.init == init_kind::random ? constnn::init_scheme::random
+                                                     : constnn::init_scheme::zero,
+                      spec.seed);
+
+  // The learning rate from its text, so a float run uses the float nearest to what was written.
+  train_export::options lr_option;
+  lr_option.learning_rate_text = spec.learning_rate;
+  const T lr = lr_option.learning_rate_as<T>();
+  const auto train_view = view_of(data.train);
+  const auto validation_view = view_of(data.validation);
+
+  // alpha: first dense layer, w[i * hidden + o] for input i and unit o, then hidden biases.
+  // beta: second dense layer, w[o * next + k] joins unit o to output k.
+  const std::size_t inputs = r.widths[0], hidden = r.widths[1], next = r.widths[2];
+  const T* alpha = parameters.data();
+  const T* beta = parameters.data() + net.dense_param_offset(1);
+  const auto alpha_at = [&](std::size_t o, std::size_t k) {
+    return k == 0 ? alpha[inputs * hidden + o] : alpha[(k - 1) * hidden + o];
+  };
+  const auto beta_at = [&](std::size_t o, std::size_t k) { return beta[o * next + k]; };
+
+  constnn::evaluation on_train{}, on_validation{};
+  for (std::size_t epoch = 1; epoch <= spec.epochs; ++epoch) {
+    const auto epoch_start = clock_type::now();
+    const T epoch_lr =
+        spec.lr_decay == 0
+            ? lr
+            : static_cast<T>(std::stod(spec.learning_rate) /
+                             (1.0 + spec.lr_decay * static_cast<double>(epoch - 1)));
+    constnn::train_epoch(net, params, train_view, epoch_lr, ws);
+    on_train = constnn::evaluate(net, cparams, train_view, ws);
+    on_validation = constnn::evaluate(net, cparams, validation_view, ws);
+    epoch_record e;
+    e.epoch = epoch;
+    e.train_cross_entropy = on_train.mean_cross_entropy;
+    e.validation_cross_entropy = on_validation.mean_cross_entropy;
+    e.train_error = on_train.error_rate;
+    e.validation_error = on_validation.error_rate;
+    e.seconds = seconds_since(epoch_start);
+    if (spec.track_symmetry) {
+      e.alpha_rows_max_distance = max_pairwise_distance(hidden, inputs + 1, alpha_at);
+      e.beta_columns_max_distance = max_pairwise_distance(hidden, next, beta_at);
+    }
+    r.epochs.push_back(e);
+  }
+  r.train_errors = on_train.errors;
+  r.validation_errors = on_validation.errors;
+  r.train_error = on_train.error_rate;
+  r.validation_error = on_validation.error_rate;
+  if (spec.keep_first_layer) {
+    r.first_layer_rows.assign(hidden, std::vector<double>(inputs + 1));
+    for (std::size_t o = 0; o < hidden; ++o)
+      for (std::size_t k = 0; k <= inputs; ++k)
+        r.first_layer_rows[o][k] = static_cast<double>(alpha_at(o, k));
+  }
+  r.wall_seconds = seconds_since(start);
+  return r;
+}
+
+template <class T, class Act>
+run_result run_with(const run_spec& spec, const data_pair<T>& data, std::size_t classes) {
+  const std::size_t features = data.train.width;
+  const auto& h = spec.hidden;
+  switch (h.size()) {
+    case 1: {
+      const typename network_of<T, Act, 1>::type net({features, h[0], classes});
+      return train_and_measure(net, spec, data);
+    }
+    case 2: {
+      const typename network_of<T, Act, 2>::type net({features, h[0], h[1], classes});
+      return train_and_measure(net, spec, data);
+    }
+    case 3: {
+      const typename network_of<T, Act, 3>::type net({features, h[0], h[1], h[2], classes});
+      return train_and_measure(net, spec, data);
+    }
+    default:
+      train_export::fail_usage(fmt::format("{}: 1 to 3 hidden layers are supported", spec.key()));
+  }
+}
+
+template <class T>
+run_result run_typed(const run_spec& spec, const data_pair<T>& data, std::size_t classes) {
+  switch (spec.activation) {
+    case activation_kind::sigmoid: return run_with<T, constnn::sigmoid>(spec, data, classes);
+    case activation_kind::relu: return run_with<T, constnn::relu>(spec, data, classes);
+    case activation_kind::tanh: return run_with<T, constnn::tanh>(spec, data, classes);
+  }
+  train_export::fail_usage("unknown activation");
+}
+
+template <class T>
+labeled_data<T> read_csv(const std::filesystem::path& path, std::size_t classes) {
+  const auto file = train_export::read_input_file(path);
+  return train_export::parse_labeled_csv<T>(file.bytes, file.name, classes);
+}
+
+template <class T>
+data_pair<T> read_pair(const dataset_spec& spec) {
+  data_pair<T> d{read_csv<T>(spec.train, spec.classes), read_csv<T>(spec.validation, spec.classes)};
+  if (d.train.width != d.validation.width)
+    train_export::fail_data(fmt::format("{}: {} features per example, but {} has {}",
+                                        spec.validation.string(), d.validation.width,
+                                        spec.train.string(), d.train.width));
+  return d;
+}
+
+}  // namespace
+
+loaded_dataset load_dataset(const dataset_spec& spec, bool need_float, bool need_double) {
+  loaded_dataset d{spec, std::nullopt, std::nullopt};
+  if (need_float) d.single_precision = read_pair<float>(spec);
+  if (need_double) d.double_precision = read_pair<double>(spec);
+  return d;
+}
+
+run_result run_one(const run_spec& spec, const loaded_dataset& data) {
+  if (spec.scalar == scalar_kind::single_precision) {
+    if (!data.single_precision) train_export::fail_usage(spec.key() + ": float data not loaded");
+    return run_typed(spec, *data.single_precision, data.spec.classes);
+  }
+  if (!data.double_precision) train_export::fail_usage(spec.key() + ": double data not loaded");
+  return run_typed(spec, *data.double_precision, data.spec.classes);
+}
+
+double estimated_cost(const run_spec& spec, std::size_t features, std::size_t classes,
+                      std::size_t train_examples, std::size_t validation_examples) {
+  double macs = 0;
+  std::size_t in = features;
+  for (const std::size_t h : spec.hidden) {
+    macs += static_cast<double>(in * h);
+    in = h;
+  }
+  macs += static_cast<double>(in * classes);
+  // A training step costs about three forward passes; each epoch evaluates both sets once.
+  const double passes = 3.0 * static_cast<double>(train_examples) +
+                        static_cast<double>(train_examples + validation_examples);
+  return macs * passes * static_cast<double>(spec.epochs);
+}
+
+}  // namespace experiments

@@ -1,0 +1,71 @@
+// One training run of the grid: constnn's run-time-size network, trained as the reference job
+// trains (per-example SGD in file order), measured after every epoch.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "grid.hpp"
+#include "labeled_data.hpp"
+
+namespace experiments {
+
+/// A data set's two files, parsed once and shared read-only by every run that uses it.
+template <class T>
+struct data_pair {
+  train_export::labeled_data<T> train;
+  train_export::labeled_data<T> validation;
+};
+
+struct loaded_dataset {
+  dataset_spec spec;
+  std::optional<data_pair<float>> single_precision;
+  std::optional<data_pair<double>> double_precision;
+};
+
+/// Reads and parses what `runs` need of `spec` with train_export's CSV reader (throws
+/// train_export::tool_error as train_export would report it).
+loaded_dataset load_dataset(const dataset_spec& spec, bool need_float, bool need_double);
+
+/// The state of the network after one epoch.
+struct epoch_record {
+  std::size_t epoch = 0;  ///< 1-based
+  double train_cross_entropy = 0;       ///< mean over the whole training set
+  double validation_cross_entropy = 0;  ///< mean over the whole validation set
+  double train_error = 0;
+  double validation_error = 0;
+  double seconds = 0;  ///< training plus both evaluations
+  /// With track_symmetry: the largest Euclidean distance between two rows of alpha (each
+  /// first-layer unit's incoming weights and bias), and between two columns of beta (each
+  /// first-layer unit's outgoing weights, bias column excluded). Exactly 0 means every
+  /// hidden unit is the same function. Absent (negative) otherwise.
+  double alpha_rows_max_distance = -1;
+  double beta_columns_max_distance = -1;
+};
+
+struct run_result {
+  run_spec spec;
+  std::vector<std::size_t> widths;  ///< features, hidden..., classes
+  std::size_t parameter_count = 0;
+  std::size_t train_examples = 0;
+  std::size_t validation_examples = 0;
+  std::vector<epoch_record> epochs;
+  /// After the last epoch (the same figures as its epoch_record, as counts too).
+  std::size_t train_errors = 0;
+  std::size_t validation_errors = 0;
+  double train_error = 0;
+  double validation_error = 0;
+  double wall_seconds = 0;  ///< initialisation, all epochs and all evaluations
+  /// With keep_first_layer: alpha as rows, each [bias, weight of input 1, ..., input M].
+  std::vector<std::vector<double>> first_layer_rows;
+};
+
+/// Trains and measures one run on one thread. The data set must hold the run's precision.
+run_result run_one(const run_spec& spec, const loaded_dataset& data);
+
+/// Multiply-adds one run costs, roughly; used to start the longest runs first.
+double estimated_cost(const run_spec& spec, std::size_t features, std::size_t classes,
+                      std::size_t train_examples, std::size_t validation_examples);
+
+}  // namespace experiments
