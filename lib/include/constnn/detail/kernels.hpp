@@ -13,11 +13,12 @@
 
 namespace constnn::detail::kernels {
 
-template <class T>
-inline bool dense_forward(std::size_t in, std::size_t out, const T* p, const T* x,
-                          T* y) noexcept {
+// Sizes come as the layers have them (fixed_size<N> or std::size_t): the Cortex-M kernels
+// then instantiate only the variant a fixed network needs.
+template <class T, class NI, class NO>
+inline bool dense_forward(NI in, NO out, const T* p, const T* x, T* y) noexcept {
 #if CONSTNN_X86_KERNELS
-  return x86::dense_forward(in, out, p, x, y);
+  return x86::dense_forward(std::size_t(in), std::size_t(out), p, x, y);
 #elif CONSTNN_CORTEX_M_KERNELS
   return cortex_m::dense_forward(in, out, p, x, y);
 #else
@@ -41,11 +42,11 @@ inline bool dense_forward_batch(std::size_t in, std::size_t out, const T* p, con
 #endif
 }
 
-template <class T>
-inline bool dense_backward_sgd(std::size_t in, std::size_t out, T* p, const T* x, const T* dy,
-                               T* dx, T lr) noexcept {
+template <class T, class NI, class NO>
+inline bool dense_backward_sgd(NI in, NO out, T* p, const T* x, const T* dy, T* dx,
+                               T lr) noexcept {
 #if CONSTNN_X86_KERNELS
-  return x86::dense_backward_sgd(in, out, p, x, dy, dx, lr);
+  return x86::dense_backward_sgd(std::size_t(in), std::size_t(out), p, x, dy, dx, lr);
 #elif CONSTNN_CORTEX_M_KERNELS
   return cortex_m::dense_backward_sgd(in, out, p, x, dy, dx, lr);
 #else
@@ -58,6 +59,8 @@ template <class T>
 inline bool sigmoid_forward(std::size_t n, const T* x, T* y) noexcept {
 #if CONSTNN_X86_KERNELS
   return x86::sigmoid_forward(n, x, y);
+#elif CONSTNN_CORTEX_M_KERNELS
+  return cortex_m::sigmoid_forward(n, x, y);
 #else
   (void)n, (void)x, (void)y;
   return false;
@@ -78,6 +81,8 @@ template <class T>
 inline bool softmax_forward(std::size_t n, const T* x, T* y) noexcept {
 #if CONSTNN_X86_KERNELS
   return x86::softmax_forward(n, x, y);
+#elif CONSTNN_CORTEX_M_KERNELS
+  return cortex_m::softmax_forward(n, x, y);
 #else
   (void)n, (void)x, (void)y;
   return false;

@@ -38,7 +38,8 @@ struct dense {
   template <class T, size_like NI, size_like NO>
   static constexpr void forward(NI in_n, NO out_n, const T* p, const T* x, T* y) noexcept {
     const std::size_t in = in_n, out = out_n;
-    if (!std::is_constant_evaluated() && detail::kernels::dense_forward(in, out, p, x, y)) return;
+    if (!std::is_constant_evaluated() && detail::kernels::dense_forward(in_n, out_n, p, x, y))
+      return;
     const T* b = p + in * out;
     for (std::size_t o = 0; o < out; ++o) y[o] = b[o];
     for (std::size_t i = 0; i < in; ++i) {
@@ -101,7 +102,7 @@ struct dense {
                                      T lr) noexcept {
     const std::size_t in = in_n, out = out_n;
     if (!std::is_constant_evaluated() &&
-        detail::kernels::dense_backward_sgd(in, out, p, x, dy, dx, lr))
+        detail::kernels::dense_backward_sgd(in_n, out_n, p, x, dy, dx, lr))
       return;
     for (std::size_t i = 0; i < in; ++i) {
       T* row = p + i * out;
