@@ -1,0 +1,121 @@
+// Instruction counts of constnn's kernels on a microcontroller: one prediction and one SGD
+// step of the reference network (128-50-10, float), on a dense input (every multiply-add
+// done) and on an OCR-like binary input (zero inputs skipped). Weights come from RANDOM
+// init at compile time, so this needs no data set and no train_export.
+//
+// Built for a Cortex-M target with firmware_example's startup code and semihosting console,
+// and for the host with its stdout console; both print the same lines (a digest of every
+// output bit), which mcu_instruction_counts.sh compares. The QEMU plugin counts the
+// instructions between the constnn_bench_begin/end markers: first an empty pair (the marker
+// overhead), then the four measured regions in the order printed.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include <constnn/constnn.hpp>
+
+#include "app.hpp"
+#include "platform.hpp"
+
+namespace {
+
+using net_t = constnn::sequential<float, constnn::dense<128, 50>, constnn::sigmoid,
+                                  constnn::dense<50, 10>, constnn::softmax_xent>;
+constexpr net_t net{};
+
+constexpr net_t::parameters initial_parameters = [] {
+  net_t::parameters p{};
+  constnn::initialize(net, std::span<float>(p), constnn::init_scheme::random, 2024);
+  return p;
+}();
+
+// Every input nonzero (no multiply-add skipped), and a binary 16x8 glyph with 27 of 128
+// pixels set, as the OCR letters have on average.
+constexpr std::array<float, 128> dense_input = [] {
+  std::array<float, 128> x{};
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 7 + 1) / 8.0f;
+  return x;
+}();
+constexpr std::array<float, 128> binary_input = [] {
+  std::array<float, 128> x{};
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = (i * 37 + 11) % 128 < 27 ? 1.0f : 0.0f;
+  return x;
+}();
+
+#ifndef CONSTNN_BENCH_RAM_BYTES
+#define CONSTNN_BENCH_RAM_BYTES (1u << 30)  // the host
+#endif
+// Training needs the weights in RAM; a target too small for them (the M0+) only predicts.
+constexpr bool trains = net_t::training_ram_bytes <= CONSTNN_BENCH_RAM_BYTES;
+
+net_t::inference_workspace inference_ws{};
+
+void put(const char* label, std::uint32_t value) {
+  char text[64];
+  std::size_t n = 0;
+  for (const char* c = label; *c != '\0'; ++c) text[n++] = *c;
+  text[n++] = ' ';
+  for (int shift = 28; shift >= 0; shift -= 4) text[n++] = "0123456789abcdef"[(value >> shift) & 15u];
+  text[n++] = '\n';
+  text[n] = '\0';
+  fw::write_text(text);
+}
+
+std::uint32_t digest(std::span<const float> v) {
+  std::uint32_t h = 2166136261u;
+  for (const float f : v) {
+    h ^= std::bit_cast<std::uint32_t>(f);
+    h *= 16777619u;
+  }
+  return h;
+}
+
+}  // namespace
+
+int fw::run_example() noexcept {
+  fw::write_text("constnn kernel bench: 128-50-10 float\n");
+  fw::write_text("kernel path: ");
+  fw::write_text(constnn::kernels::name(constnn::kernels::active()));
+  fw::write_text("\n");
+  constnn_bench_begin();
+  constnn_bench_end();
+
+  constnn_bench_begin();
+  const std::size_t dense_class = net.predict(initial_parameters, dense_input, inference_ws);
+  constnn_bench_end();
+  put("predict dense: class", static_cast<std::uint32_t>(dense_class));
+  put("predict dense: outputs", digest(std::span<const float>(inference_ws)));
+
+  constnn_bench_begin();
+  const std::size_t binary_class = net.predict(initial_parameters, binary_input, inference_ws);
+  constnn_bench_end();
+  put("predict binary: class", static_cast<std::uint32_t>(binary_class));
+  put("predict binary: outputs", digest(std::span<const float>(inference_ws)));
+
+  if constexpr (trains) {
+    static constinit constnn::model<net_t> trained{};
+    trained.parameters = initial_parameters;
+    constnn_bench_begin();
+    const float dense_loss = trained.train_step(dense_input, 3, 0.01f);
+    constnn_bench_end();
+    put("sgd dense: loss", std::bit_cast<std::uint32_t>(dense_loss));
+    put("sgd dense: weights", digest(trained.parameters));
+
+    constnn_bench_begin();
+    const float binary_loss = trained.train_step(binary_input, 7, 0.01f);
+    constnn_bench_end();
+    put("sgd binary: loss", std::bit_cast<std::uint32_t>(binary_loss));
+    put("sgd binary: weights", digest(trained.parameters));
+  } else {
+    fw::write_text("sgd: the weights do not fit this target's RAM\n");
+  }
+
+  // The same predictions with the portable loops: the printed digests must not change.
+  const std::uint32_t accelerated = digest(std::span<const float>(inference_ws));
+  constnn::kernels::use(constnn::kernels::path::portable);
+  (void)net.predict(initial_parameters, binary_input, inference_ws);
+  const bool same = digest(std::span<const float>(inference_ws)) == accelerated;
+  fw::write_text(same ? "portable path: same bits\n" : "portable path: DIFFERENT BITS\n");
+  return same ? 0 : 1;
+}

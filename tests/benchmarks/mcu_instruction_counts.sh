@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Prints, per Cortex-M target, the instructions constnn executes for one prediction and one
+# SGD step of the reference network (128-50-10, float), on a dense input and on an OCR-like
+# binary input, counted under QEMU; and checks that every target prints the same output bits
+# as the host (and as its own portable loops). Exits non-zero if any target differs.
+#
+# Usage: tests/benchmarks/mcu_instruction_counts.sh [target...]
+#   targets: cortex-m4f cortex-m0plus cortex-m7 cortex-m33 cortex-m55 (default: all)
+#   environment: BUILD_DIR (default build/mcu-kernel-bench), CXX_HOST (default g++)
+#
+# Self-contained: it compiles tests/benchmarks/mcu/kernel_bench.cpp with arm-none-eabi-g++
+# and the CPU flags of toolchains/<target>.cmake, links it with firmware_example's startup
+# code, linker scripts and board table, and counts with firmware_example/qemu/insn_count.c
+# (the same plugin and markers as firmware_example/figures.sh, which measures the firmware
+# example itself). Needs gcc-arm-none-eabi, libnewlib-arm-none-eabi and qemu-system-arm.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD_DIR:-$root/build/mcu-kernel-bench}
+cxx_host=${CXX_HOST:-g++}
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(cortex-m4f cortex-m0plus cortex-m7 cortex-m33 cortex-m55)
+fw=$root/firmware_example
+src=$root/tests/benchmarks/mcu/kernel_bench.cpp
+mkdir -p "$build"
+
+common_flags=(-std=c++20 -O3 -DNDEBUG -ffp-contract=off -fno-exceptions -fno-rtti
+              -fno-threadsafe-statics -I"$root/lib/include" -I"$fw/src")
+
+# The host twin: the same program printing to stdout.
+"$cxx_host" "${common_flags[@]}" -o "$build/kernel_bench_host" "$src" "$fw/src/platform_host.cpp" \
+  "$fw/src/host_main.cpp" "$fw/src/bench_markers.cpp"
+"$build/kernel_bench_host" | grep -v '^kernel path' > "$build/host.txt"
+
+# The instruction-count plugin (QEMU TCG plugin API 1; Debian ships no header, the file
+# declares what it uses).
+gcc -O2 -shared -fPIC -o "$build/libinsn_count.so" "$fw/qemu/insn_count.c"
+
+board_field() {  # board_field TARGET N: field N of the target's row in boards.cmake
+  sed -n "s/^ *\"$1  *//p" "$fw/boards.cmake" | head -n 1 | awk -v n="$2" '{print $(n - 1)}'
+}
+
+rows=()
+status=0
+for t in "${targets[@]}"; do
+  flags=$(sed -n 's/^set(CONSTNN_CPU_FLAGS "\(.*\)")$/\1/p' "$root/toolchains/$t.cmake")
+  machine=$(board_field "$t" 2)
+  dir=$build/$t
+  mkdir -p "$dir"
+  sed -e "s/@CONSTNN_CPU@/$t/" -e "s/@constnn_board_description@/$t/" \
+      -e "s/@constnn_board_flash_origin@/$(board_field "$t" 3)/" \
+      -e "s/@constnn_board_flash_bytes@/$(( $(board_field "$t" 4) * 1024 ))/" \
+      -e "s/@constnn_board_ram_origin@/$(board_field "$t" 5)/" \
+      -e "s/@constnn_board_ram_bytes@/$(( $(board_field "$t" 6) * 1024 ))/" \
+      -e "s/@constnn_board_stack_bytes@/$(( $(board_field "$t" 7) * 1024 ))/" \
+      "$fw/ld/board.ld.in" > "$dir/board.ld"
+  model_ram=$(( ($(board_field "$t" 6) - $(board_field "$t" 7)) * 1024 ))
+  # shellcheck disable=SC2086
+  arm-none-eabi-g++ $flags "${common_flags[@]}" -ffunction-sections -fdata-sections \
+    -DCONSTNN_BENCH_RAM_BYTES="$model_ram" \
+    -o "$dir/kernel_bench.elf" "$src" "$fw/src/startup.cpp" "$fw/src/platform_semihosting.cpp" \
+    "$fw/src/bench_markers.cpp" -nostartfiles -L"$fw/ld" -T"$dir/board.ld" -Wl,--gc-sections
+  begin=$(arm-none-eabi-nm "$dir/kernel_bench.elf" | awk '$3 == "constnn_bench_begin" {print $1}')
+  end=$(arm-none-eabi-nm "$dir/kernel_bench.elf" | awk '$3 == "constnn_bench_end" {print $1}')
+  rm -f "$dir/plugin.log"
+  timeout 120 qemu-system-arm -M "$machine" -display none -monitor none -serial none \
+    -chardev stdio,id=sh -semihosting-config enable=on,target=native,chardev=sh \
+    -kernel "$dir/kernel_bench.elf" \
+    -plugin "$build/libinsn_count.so,begin=0x$begin,end=0x$end" -d plugin -D "$dir/plugin.log" \
+    < /dev/null > "$dir/output.txt"
+  path=$(sed -n 's/^kernel path: //p' "$dir/output.txt")
+  mapfile -t counts < <(sed -n 's/^constnn_insn_count: //p' "$dir/plugin.log")
+  if [ ${#counts[@]} -lt 3 ]; then
+    echo "$t: expected at least 3 counts in $dir/plugin.log, got ${#counts[@]}" >&2
+    exit 1
+  fi
+  o=${counts[0]}
+  p_dense=$((counts[1] - o)) p_binary=$((counts[2] - o))
+  if [ ${#counts[@]} -ge 5 ]; then
+    s_dense=$((counts[3] - o)) s_binary=$((counts[4] - o))
+    grep -v '^kernel path' "$dir/output.txt" > "$dir/target.txt"
+    cp "$build/host.txt" "$dir/expected.txt"
+  else  # predicts only: compare what it printed
+    s_dense="n/a (RAM)" s_binary="n/a (RAM)"
+    grep '^predict' "$dir/output.txt" > "$dir/target.txt"
+    grep '^predict' "$build/host.txt" > "$dir/expected.txt"
+  fi
+  if cmp -s "$dir/expected.txt" "$dir/target.txt" && grep -q '^portable path: same bits' "$dir/output.txt"; then
+    same="yes"
+  else
+    same="NO (see $dir)"
+    status=1
+  fi
+  per_mac=$(awk -v n="$p_dense" 'BEGIN {printf "%.2f", n / 6900}')
+  rows+=("| $t | $path | $p_dense | $per_mac | $p_binary | $s_dense | $s_binary | $same |")
+done
+
+echo "constnn kernels on Cortex-M: 128-50-10 float network (6,900 dense multiply-adds per"
+echo "prediction), RANDOM weights; executed instructions counted by QEMU between markers,"
+echo "marker overhead subtracted. Dense input: every multiply-add done; binary input: 27 of"
+echo "128 pixels set, zero inputs skipped. 'Same bits' compares every printed output with the"
+echo "host build of the same program."
+echo
+echo "| target | kernels | prediction, dense input | per dense multiply-add | prediction, binary input | SGD step, dense input | SGD step, binary input | same bits as host |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"
+printf '%s\n' "${rows[@]}"
+exit $status
