@@ -43,16 +43,32 @@ struct settings {
   bool constnn_runtime = true;
 };
 
+/// The CPU as /proc/cpuinfo names it, with family/model/stepping, clock and vector units
+/// (a virtual machine may report only a generic model name).
 std::string cpu_model() {
   std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      const auto colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(colon + 2);
-    }
+  std::string line, name = "unknown (no /proc/cpuinfo)", family, model, stepping, mhz, flags;
+  const auto value = [&] {
+    const auto colon = line.find(':');
+    return colon == std::string::npos ? std::string() : line.substr(colon + 2);
+  };
+  while (std::getline(in, line) && line.find_first_not_of(" \t") != std::string::npos) {
+    if (line.rfind("model name", 0) == 0) name = value();
+    else if (line.rfind("cpu family", 0) == 0) family = value();
+    else if (line.rfind("model\t", 0) == 0) model = value();
+    else if (line.rfind("stepping", 0) == 0) stepping = value();
+    else if (line.rfind("cpu MHz", 0) == 0) mhz = value();
+    else if (line.rfind("flags", 0) == 0) flags = " " + value() + " ";
   }
-  return "unknown (no /proc/cpuinfo)";
+  std::string vector_units;
+  for (const char* f : {"avx2", "avx512f", "fma"})
+    if (flags.find(std::string(" ") + f + " ") != std::string::npos)
+      vector_units += vector_units.empty() ? f : std::string(" ") + f;
+  std::string s = name;
+  if (!family.empty())
+    s += " (family " + family + " model " + model + " stepping " + stepping + ", " + mhz +
+         " MHz, " + (vector_units.empty() ? "no AVX2" : vector_units) + ")";
+  return s;
 }
 
 /// Which constnn kernels this build and this CPU run (see constnn/core/kernels.hpp).
@@ -257,7 +273,15 @@ int main(int argc, char** argv) {
   if (!precisions.empty()) s.precisions = precisions;
 
   std::printf("CPU: %s\n", cpu_model().c_str());
-  std::printf("constnn kernels: %s\n", kernel_path().c_str());
+#if defined(__clang__)
+  const char* compiler = "clang++";
+#elif defined(__GNUC__)
+  const char* compiler = "g++";
+#else
+  const char* compiler = "c++";
+#endif
+  std::printf("compiler: %s %s; constnn kernels: %s\n", compiler, __VERSION__,
+              kernel_path().c_str());
   std::printf("data: %s\n", ocr_data_dir().c_str());
   std::printf("job: 128-%zu-10 (M from the file), RANDOM seed 0, lr 0.01, %d epochs, per-example "
               "SGD in file order, mean train+validation cross-entropy every epoch, then "
