@@ -10,16 +10,14 @@
 #include <vector>
 
 #include "../support/ocr_data.hpp"
+#include "../support/reference_figures.hpp"
 
 using namespace constnn;
 
 namespace {
 
-// Published by the reference for this configuration (reference-task.md).
-constexpr std::array<double, 5> train_ce{2.18506276114, 1.90103257727, 1.8066109847,
-                                         1.75713392877, 1.72508257456};
-constexpr std::array<double, 5> validation_ce{2.18827302588, 1.91363803461, 1.8286100067,
-                                              1.78588295296, 1.75834415284};
+using constnn_test::reference_train_cross_entropy;
+using constnn_test::reference_validation_cross_entropy;
 
 struct run_result {
   std::vector<evaluation> train, validation;
@@ -51,8 +49,8 @@ void check_against_reference(const Net& net, double tolerance) {
   const auto r = run_reference_job<T>(net, 5);
   for (std::size_t e = 0; e < 5; ++e) {
     BOOST_TEST_CONTEXT("epoch " << e + 1) {
-      BOOST_TEST(std::abs(r.train[e].mean_cross_entropy - train_ce[e]) < tolerance);
-      BOOST_TEST(std::abs(r.validation[e].mean_cross_entropy - validation_ce[e]) < tolerance);
+      BOOST_TEST(std::abs(r.train[e].mean_cross_entropy - reference_train_cross_entropy[e]) < tolerance);
+      BOOST_TEST(std::abs(r.validation[e].mean_cross_entropy - reference_validation_cross_entropy[e]) < tolerance);
     }
   }
   // Error rates are counts over 500 and 100 examples: exact.
@@ -62,7 +60,7 @@ void check_against_reference(const Net& net, double tolerance) {
   BOOST_TEST(r.validation[4].errors == 77u);   // 0.77
   BOOST_TEST(r.train[1].error_rate == 0.77);
   BOOST_TEST(r.validation[4].error_rate == 0.77);
-  const std::vector<std::size_t> expected{6, 4, 8, 8};
+  const auto& expected = constnn_test::reference_first_validation_predictions;
   BOOST_TEST(r.first_predictions_after_two_epochs == expected, boost::test_tools::per_element());
 }
 
