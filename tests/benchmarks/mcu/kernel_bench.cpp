@@ -9,6 +9,7 @@
 // instructions between the constnn_bench_begin/end markers: first an empty pair (the marker
 // overhead), then the four measured regions in the order printed.
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>

@@ -20,7 +20,7 @@ bool forward_in_batches(const Net& net, std::span<const typename Net::scalar> pa
                         Sink&& sink) noexcept {
   using T = typename Net::scalar;
   constexpr std::size_t B = Net::max_batch;
-  constexpr std::size_t cap = 1024;  // scalars of workspace per example
+  constexpr std::size_t cap = 512;  // scalars of workspace per example: widths up to 256
   const std::size_t need = net.inference_workspace_size();
   if (need > cap) return false;
   T buffer[B][cap];
