@@ -6,7 +6,8 @@
 #
 # Usage: tests/benchmarks/mcu_instruction_counts.sh [target...]
 #   targets: cortex-m4f cortex-m0plus cortex-m7 cortex-m33 cortex-m55 (default: all)
-#   environment: BUILD_DIR (default build/mcu-kernel-bench), CXX_HOST (default g++)
+#   environment: BUILD_DIR (default build/mcu-kernel-bench), CXX_HOST (default g++),
+#                EXTRA_CXXFLAGS (e.g. -DCONSTNN_PORTABLE_KERNELS: the portable loops' counts)
 #
 # Self-contained: it compiles tests/benchmarks/mcu/kernel_bench.cpp with arm-none-eabi-g++
 # and the CPU flags of toolchains/<target>.cmake, links it with firmware_example's startup
@@ -23,8 +24,9 @@ fw=$root/firmware_example
 src=$root/tests/benchmarks/mcu/kernel_bench.cpp
 mkdir -p "$build"
 
+# shellcheck disable=SC2206
 common_flags=(-std=c++20 -O3 -DNDEBUG -ffp-contract=off -fno-exceptions -fno-rtti
-              -fno-threadsafe-statics -I"$root/lib/include" -I"$fw/src")
+              -fno-threadsafe-statics -I"$root/lib/include" -I"$fw/src" ${EXTRA_CXXFLAGS:-})
 
 # The host twin: the same program printing to stdout.
 "$cxx_host" "${common_flags[@]}" -o "$build/kernel_bench_host" "$src" "$fw/src/platform_host.cpp" \
