@@ -13,6 +13,7 @@
 // best path the CPU has.
 #pragma once
 
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -75,6 +76,20 @@ typedef double v8df_u __attribute__((vector_size(64), aligned(8), may_alias));
 typedef float v8sf_u __attribute__((vector_size(32), aligned(4), may_alias));
 typedef double v4df_u __attribute__((vector_size(32), aligned(8), may_alias));
 typedef std::int32_t v16si_u __attribute__((vector_size(64), aligned(4), may_alias));
+
+/// For each 8-bit mask, the positions of its set bits, one a byte from the lowest: AVX2 has no
+/// compress instruction, so its lists of nonzero inputs are built from this table.
+inline constexpr std::array<std::uint64_t, 256> set_bit_positions = [] {
+  std::array<std::uint64_t, 256> table{};
+  for (unsigned m = 0; m < 256; ++m) {
+    int count = 0;
+    for (unsigned b = 0; b < 8; ++b)
+      if ((m >> b) & 1u) table[m] |= std::uint64_t{b} << (8 * count++);
+  }
+  return table;
+}();
+
+typedef unsigned char v8qu __attribute__((vector_size(8)));
 
 }  // namespace constnn::detail::x86
 
