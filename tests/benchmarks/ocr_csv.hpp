@@ -11,23 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "../support/ocr_path.hpp"
+
 namespace constnn_bench {
 
-/// The OCR folder: $CONSTNN_OCR_DATA if set, else the path CMake was configured with.
-inline std::filesystem::path ocr_data_dir() {
-  if (const char* env = std::getenv("CONSTNN_OCR_DATA"); env != nullptr && *env != '\0')
-    return env;
-  return CONSTNN_TEST_DATA_DIR;
-}
-
-/// Examples of one CSV file: label first, then the features, row-major.
-template <class T>
-struct labelled_data {
-  std::vector<T> features;
-  std::vector<int> labels;
-  std::size_t width = 0;
-  std::size_t count() const { return labels.size(); }
-};
+using constnn_test::labelled_data;
+using constnn_test::ocr_data_dir;
 
 /// Reads `label,f1,...,fM` rows; returns nothing (after a message) if the file is missing or
 /// malformed. Not a validating reader: that is train_export's job.

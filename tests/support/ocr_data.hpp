@@ -10,16 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "ocr_path.hpp"
+
 namespace constnn_test {
-
-/// The OCR folder: $CONSTNN_OCR_DATA if set, else the path CMake was configured with.
-inline std::filesystem::path ocr_data_dir() {
-  if (const char* env = std::getenv("CONSTNN_OCR_DATA"); env != nullptr && *env != '\0')
-    return env;
-  return CONSTNN_TEST_DATA_DIR;
-}
-
-inline std::filesystem::path ocr_file(const std::string& name) { return ocr_data_dir() / name; }
 
 /// Boost.Test precondition: the test is skipped, with the reason printed, when a file is absent.
 struct ocr_file_present {
@@ -32,15 +25,6 @@ struct ocr_file_present {
                   << " not found (set CONSTNN_OCR_DATA to the folder with the OCR CSV files)";
     return r;
   }
-};
-
-/// Examples of one CSV file: label first, then the features.
-template <class T>
-struct labelled_data {
-  std::vector<T> features;
-  std::vector<int> labels;
-  std::size_t width = 0;
-  std::size_t count() const { return labels.size(); }
 };
 
 /// A deliberately simple reader (the real, validating one is train_export's).

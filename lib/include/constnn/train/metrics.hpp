@@ -27,27 +27,23 @@ constexpr evaluation evaluate(const Net& net, std::span<const typename Net::scal
   evaluation r;
   r.count = data.count;
   double sum = 0;
-  if constexpr (detail::kernels::batched_evaluation) {
-    // Several examples at a time through the vector path: the same values, in the same order.
-    if (!std::is_constant_evaluated() &&
-        detail::forward_in_batches(net, params, data, [&](std::size_t e, const auto* y) {
-          if (net.predicted_class(y) != data.label(e)) ++r.errors;
-          sum += static_cast<double>(net.loss_of_output(y, data.label(e)));
-        })) {
-      if (data.count > 0) {
-        r.mean_cross_entropy = sum / static_cast<double>(data.count);
-        r.error_rate = static_cast<double>(r.errors) / static_cast<double>(data.count);
-      }
-      return r;
-    }
-    r.errors = 0;
-    sum = 0;
-  }
-  for (std::size_t e = 0; e < data.count; ++e) {
-    const auto* y = net.forward(params, data.example(e), ws);
-    if (y == nullptr) return evaluation{};
+  const auto tally = [&](std::size_t e, const auto* y) {
     if (net.predicted_class(y) != data.label(e)) ++r.errors;
     sum += static_cast<double>(net.loss_of_output(y, data.label(e)));
+  };
+  bool done = false;
+  if constexpr (detail::kernels::batched_evaluation) {
+    // Several examples at a time through the vector path: the same values, in the same order.
+    done = !std::is_constant_evaluated() && detail::forward_in_batches(net, params, data, tally);
+    if (!done) {
+      r.errors = 0;
+      sum = 0;
+    }
+  }
+  for (std::size_t e = 0; !done && e < data.count; ++e) {
+    const auto* y = net.forward(params, data.example(e), ws);
+    if (y == nullptr) return evaluation{};
+    tally(e, y);
   }
   if (data.count > 0) {
     r.mean_cross_entropy = sum / static_cast<double>(data.count);
