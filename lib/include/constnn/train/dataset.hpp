@@ -7,7 +7,7 @@
 namespace constnn {
 
 /// count examples of width features each: features[e * width + f], labels[e].
-/// The storage belongs to the caller (a std::vector on a host, flash on a microcontroller).
+/// The storage belongs to the caller (a vector on a host, flash on a microcontroller).
 template <class T, class Label>
 struct dataset_view {
   const T* features = nullptr;
