@@ -91,6 +91,22 @@ constexpr T scale(T x, int k) noexcept {
   return x * pow2<T>(k);
 }
 
+// x = k ln2 + r with |r| <= ln2/2 (k rounded half away from zero), r from the Cody-Waite
+// split so the subtraction loses nothing.
+template <class T>
+struct reduced {
+  int k;
+  T r;
+};
+
+template <class T>
+constexpr reduced<T> reduce_ln2(T x) noexcept {
+  using traits = ieee<T>;
+  const T kf = x * traits::inv_ln2;
+  const int k = static_cast<int>(kf < T(0) ? kf - T(0.5) : kf + T(0.5));
+  return {k, (x - static_cast<T>(k) * traits::ln2_hi) - static_cast<T>(k) * traits::ln2_lo};
+}
+
 }  // namespace detail
 
 /// True for every value but NaN and the infinities; usable in constant expressions.
@@ -109,10 +125,7 @@ constexpr T exp(T x) noexcept {
   if (x != x) return x;
   if (x > traits::exp_overflow) return limits::infinity();
   if (x < traits::exp_underflow) return T(0);
-  // x = k ln2 + r with |r| <= ln2/2; k rounded half away from zero.
-  const T kf = x * traits::inv_ln2;
-  const int k = static_cast<int>(kf < T(0) ? kf - T(0.5) : kf + T(0.5));
-  const T r = (x - static_cast<T>(k) * traits::ln2_hi) - static_cast<T>(k) * traits::ln2_lo;
+  const auto [k, r] = detail::reduce_ln2(x);
   T p = static_cast<T>(detail::inverse_factorial[traits::exp_terms - 1]);
   for (int j = traits::exp_terms - 2; j >= 0; --j) {
     p = p * r + static_cast<T>(detail::inverse_factorial[j]);
@@ -171,9 +184,7 @@ constexpr T expm1(T x) noexcept {
   if (!(x > -reduce_limit && x < reduce_limit)) return exp(x) - T(1);
   if (!(x >= -poly_limit && x <= poly_limit)) {
     // x = k ln2 + r: e^x - 1 = 2^k (e^r - 1) + (2^k - 1), the scaling and 2^k - 1 exact.
-    const T kf = x * traits::inv_ln2;
-    const int k = static_cast<int>(kf < T(0) ? kf - T(0.5) : kf + T(0.5));
-    const T r = (x - static_cast<T>(k) * traits::ln2_hi) - static_cast<T>(k) * traits::ln2_lo;
+    const auto [k, r] = detail::reduce_ln2(x);
     return detail::pow2<T>(k) * expm1(r) + (detail::pow2<T>(k) - T(1));
   }
   T p = static_cast<T>(detail::inverse_factorial[traits::exp_terms - 1]);
