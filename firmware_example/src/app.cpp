@@ -3,7 +3,6 @@
 #include "app.hpp"
 
 #include <array>
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -41,11 +40,8 @@ class out_line : public fw::text_line {
 
 template <class T>
 bool all_finite(std::span<const T> values) noexcept {
-  using bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
-  // All exponent bits set: infinity or NaN.
-  constexpr bits exponent = static_cast<bits>(sizeof(T) == 4 ? 0x7f800000u : 0x7ff0000000000000u);
   for (const T v : values)
-    if ((std::bit_cast<bits>(v) & exponent) == exponent) return false;
+    if (!constnn::math::isfinite(v)) return false;
   return true;
 }
 
