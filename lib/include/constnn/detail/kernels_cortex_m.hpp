@@ -491,28 +491,27 @@ inline bool dense_forward(NI in_n, NO out_n, const T* p, const T* x, T* y) noexc
   }
 }
 
-template <class T>
-inline bool sigmoid_forward(std::size_t n, const T* x, T* y) noexcept {
+// Runs an elementwise float loop when the kernels are enabled; other scalar types stay portable.
+template <class T, class Loop>
+inline bool float_elementwise(Loop loop, std::size_t n, const T* x, T* y) noexcept {
   if constexpr (!std::is_same_v<T, float>) {
-    (void)n, (void)x, (void)y;
+    (void)loop, (void)n, (void)x, (void)y;
     return false;
   } else {
     if (!enabled()) return false;
-    sigmoid_loop(n, x, y);
+    loop(n, x, y);
     return true;
   }
 }
 
 template <class T>
+inline bool sigmoid_forward(std::size_t n, const T* x, T* y) noexcept {
+  return float_elementwise(sigmoid_loop, n, x, y);
+}
+
+template <class T>
 inline bool softmax_forward(std::size_t n, const T* x, T* y) noexcept {
-  if constexpr (!std::is_same_v<T, float>) {
-    (void)n, (void)x, (void)y;
-    return false;
-  } else {
-    if (!enabled()) return false;
-    softmax_loop(n, x, y);
-    return true;
-  }
+  return float_elementwise(softmax_loop, n, x, y);
 }
 
 template <class T, class NI, class NO>
