@@ -107,6 +107,15 @@ constexpr reduced<T> reduce_ln2(T x) noexcept {
   return {k, (x - static_cast<T>(k) * traits::ln2_hi) - static_cast<T>(k) * traits::ln2_lo};
 }
 
+// (e^r - 1) / r by Horner's rule on the Taylor series, 1/1! + r/2! + r^2/3! + ...; exp and
+// expm1 share it, so both round the same operations.
+template <class T>
+constexpr T exp_series_tail(T r) noexcept {
+  T p = static_cast<T>(inverse_factorial[ieee<T>::exp_terms - 1]);
+  for (int j = ieee<T>::exp_terms - 2; j >= 1; --j) p = p * r + static_cast<T>(inverse_factorial[j]);
+  return p;
+}
+
 }  // namespace detail
 
 /// True for every value but NaN and the infinities; usable in constant expressions.
@@ -126,11 +135,7 @@ constexpr T exp(T x) noexcept {
   if (x > traits::exp_overflow) return limits::infinity();
   if (x < traits::exp_underflow) return T(0);
   const auto [k, r] = detail::reduce_ln2(x);
-  T p = static_cast<T>(detail::inverse_factorial[traits::exp_terms - 1]);
-  for (int j = traits::exp_terms - 2; j >= 0; --j) {
-    p = p * r + static_cast<T>(detail::inverse_factorial[j]);
-  }
-  return detail::scale(p, k);
+  return detail::scale(detail::exp_series_tail(r) * r + T(1), k);
 }
 
 /// Natural logarithm within about one ulp; -inf at 0, NaN below 0.
@@ -187,11 +192,7 @@ constexpr T expm1(T x) noexcept {
     const auto [k, r] = detail::reduce_ln2(x);
     return detail::pow2<T>(k) * expm1(r) + (detail::pow2<T>(k) - T(1));
   }
-  T p = static_cast<T>(detail::inverse_factorial[traits::exp_terms - 1]);
-  for (int j = traits::exp_terms - 2; j >= 1; --j) {
-    p = p * x + static_cast<T>(detail::inverse_factorial[j]);
-  }
-  return p * x;
+  return detail::exp_series_tail(x) * x;
 }
 
 /// Hyperbolic tangent within a few ulp; odd, and saturates to +-1.
