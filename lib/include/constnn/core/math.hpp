@@ -213,4 +213,40 @@ constexpr T tanh(T x) noexcept {
   return negative ? -t : t;
 }
 
+/// Square root of x >= 0, within an ulp, by Newton's method on a mantissa scaled into [1, 4):
+/// basic operations only, so the same bits everywhere and in constant evaluation (it sets
+/// initialisation limits, never runs on a hot path). NaN for x < 0, x for 0 and +inf.
+template <class T>
+constexpr T sqrt(T x) noexcept {
+  if (x != x || x < T(0)) return std::numeric_limits<T>::quiet_NaN();
+  if (x == T(0) || !isfinite(x)) return x;
+  int half = 0;  // x = m * 4^half with m in [1, 4)
+  T m = x;
+  while (m >= T(4)) {
+    m /= T(4);
+    ++half;
+  }
+  while (m < T(1)) {
+    m *= T(4);
+    --half;
+  }
+  T r = T(1.5);
+  for (int i = 0; i < 8; ++i) r = T(0.5) * (r + m / r);
+  // Newton settles within an ulp; step to a neighbour whose square is nearer m.
+  for (int i = 0; i < 2; ++i) {
+    const T up = r + r * std::numeric_limits<T>::epsilon();
+    const T down = r - r * std::numeric_limits<T>::epsilon() / T(2);
+    const T e = r * r - m;
+    const T e_up = up * up - m, e_down = down * down - m;
+    const T a = e < T(0) ? -e : e, a_up = e_up < T(0) ? -e_up : e_up,
+            a_down = e_down < T(0) ? -e_down : e_down;
+    if (a_up < a) {
+      r = up;
+    } else if (a_down < a) {
+      r = down;
+    }
+  }
+  return detail::scale(r, half);
+}
+
 }  // namespace constnn::math

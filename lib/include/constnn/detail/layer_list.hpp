@@ -1,4 +1,4 @@
-// Compile-time helpers over a pack of layer types (not API).
+// Compile-time helpers over packs of types, and a tiny tuple for them (not API).
 #pragma once
 
 #include <cstddef>
@@ -26,6 +26,36 @@ constexpr void for_each_index(std::index_sequence<I...>, F&& f) {
 template <std::size_t N, class F, std::size_t... I>
 constexpr void for_each_index_reversed(std::index_sequence<I...>, F&& f) {
   (f(std::integral_constant<std::size_t, N - 1 - I>{}), ...);
+}
+
+// A tuple of values, one per type, that stores nothing for empty types (fixed layers and
+// shapes). <tuple> is not among the headers the library allows itself.
+template <std::size_t I, class T>
+struct pack_leaf {
+  [[no_unique_address]] T value{};
+};
+
+template <class Indices, class... T>
+struct pack_base;
+
+template <std::size_t... I, class... T>
+struct pack_base<std::index_sequence<I...>, T...> : pack_leaf<I, T>... {
+  constexpr pack_base() noexcept = default;
+  constexpr explicit pack_base(const T&... v) noexcept : pack_leaf<I, T>{v}... {}
+};
+
+template <class... T>
+struct pack : pack_base<std::index_sequence_for<T...>, T...> {
+  using pack_base<std::index_sequence_for<T...>, T...>::pack_base;
+};
+
+template <std::size_t I, class T>
+constexpr T& get(pack_leaf<I, T>& leaf) noexcept {
+  return leaf.value;
+}
+template <std::size_t I, class T>
+constexpr const T& get(const pack_leaf<I, T>& leaf) noexcept {
+  return leaf.value;
 }
 
 }  // namespace constnn::detail

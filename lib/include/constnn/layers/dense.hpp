@@ -1,19 +1,22 @@
-// Fully connected layer y = W^T x + b: the only layer with parameters.
+// Fully connected layer y = W^T x + b.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <type_traits>
 
-#include "../core/extent.hpp"
+#include "../core/shape.hpp"
 #include "../detail/kernels.hpp"
-#include "layer_traits.hpp"
+#include "layer.hpp"
 
 namespace constnn {
 
-/// Dense (fully connected) layer with In inputs and Out outputs; either may be constnn::dynamic.
+/// Dense (fully connected) layer with In inputs and Out outputs; either may be constnn::dynamic
+/// (a run-time Out is given to the constructor, a run-time In is the size of the input). An
+/// input of any shape is taken flattened in its channels-last order (core/shape.hpp).
 ///
-/// Parameter layout (In*Out + Out values): weights input-major, w[i*Out + o] joins input i to
-/// output o, then the Out biases. Input-major rows let the forward pass run across all outputs
+/// Parameter layout (In*Out + Out values): slice "weights" [In][Out], input-major, w[i*Out + o]
+/// joins input i to output o, then slice "bias" [Out]. Input-major rows let the forward pass run across all outputs
 /// at once while each output still sums its terms in input order, so every vectorised or
 /// scalar build produces the same bits.
 ///
@@ -25,9 +28,68 @@ namespace constnn {
 template <std::size_t In, std::size_t Out>
 struct dense {
   static_assert(In > 0 && Out > 0, "constnn::dense: In and Out must be positive");
-  static constexpr layer_kind kind = layer_kind::affine;
-  static constexpr std::size_t in_extent = In;
-  static constexpr std::size_t out_extent = Out;
+
+  /// The input size the type fixes (constnn::dynamic: any); the network checks it.
+  static constexpr std::size_t input_size = In;
+  static constexpr std::size_t slice_count = 2;
+  static constexpr bool saves_input = true;
+
+  constexpr dense() noexcept = default;
+  /// A dense layer with a run-time output width (it must agree with Out if that is fixed).
+  constexpr explicit dense(std::size_t out) noexcept : out_(std::array<std::size_t, 1>{out}) {}
+
+  template <shape S>
+  constexpr bool takes_shape(const S& in) const noexcept {
+    return In == dynamic || in.size() == In;
+  }
+  template <shape S>
+  constexpr extents<Out> output_shape(const S&) const noexcept {
+    return out_;
+  }
+  template <shape S>
+  constexpr std::array<param_slice, 2> param_slices(const S& in) const noexcept {
+    const std::size_t n = in.size(), m = out_.size();
+    return {{{"weights", {n, m}, 2, slice_role::weights, n, m},
+             {"bias", {m}, 1, slice_role::bias, n, m}}};
+  }
+
+  template <class T, class I, class O>
+  constexpr void forward(const forward_io<T, I, O>& io) const noexcept {
+    forward(io.in.count(), io.out.count(), io.params, io.x, io.y);
+  }
+  template <class T, class I, class O>
+  constexpr void forward_batch(const forward_batch_io<T, I, O>& io) const noexcept {
+    forward_batch(io.in.count(), io.out.count(), io.params, io.xs, io.ys, io.count);
+  }
+
+  /// dx (if wanted) from the weights before the update, then every gradient to `update`:
+  /// dJ/dw[i][o] = dy[o] x[i] (exactly +0 where x[i] is 0), dJ/db[o] = dy[o]. Plain SGD takes
+  /// the fused kernel, which updates as it goes.
+  template <class T, class I, class O, class Update>
+  constexpr void backward(const backward_io<T, I, O>& io, const Update& update) const noexcept {
+    if constexpr (Update::plain_sgd) {
+      backward_sgd(io.in.count(), io.out.count(), io.params, io.x, io.dy, io.dx,
+                   update.learning_rate);
+    } else {
+      const std::size_t in = io.in.size(), out = io.out.size();
+      for (std::size_t i = 0; i < in; ++i) {
+        T* row = io.params + i * out;
+        if (io.dx != nullptr) {
+          T acc = T(0);
+          for (std::size_t o = 0; o < out; ++o) acc += row[o] * io.dy[o];
+          io.dx[i] = acc;
+        }
+        const T xi = io.x[i];
+        if (xi == T(0)) {
+          update.zero_gradient(row, i * out, out);
+          continue;
+        }
+        for (std::size_t o = 0; o < out; ++o) update(row[o], i * out + o, io.dy[o] * xi);
+      }
+      T* b = io.params + in * out;
+      for (std::size_t o = 0; o < out; ++o) update(b[o], in * out + o, io.dy[o]);
+    }
+  }
 
   /// Number of parameters of a dense layer with the given sizes.
   static constexpr std::size_t param_count(std::size_t in, std::size_t out) noexcept {
@@ -118,6 +180,9 @@ struct dense {
     T* b = p + in * out;
     for (std::size_t o = 0; o < out; ++o) b[o] -= lr * dy[o];
   }
+
+ private:
+  [[no_unique_address]] extents<Out> out_{};
 };
 
 }  // namespace constnn

@@ -3,14 +3,15 @@
 
 #include <cstddef>
 
-#include "../core/extent.hpp"
-#include "layer_traits.hpp"
+#include "../core/shape.hpp"
+#include "layer.hpp"
 
 namespace constnn {
 
 /// ReLU activation; keeps the width; forward and backward may run in place.
-struct relu {
-  static constexpr layer_kind kind = layer_kind::elementwise;
+struct relu : elementwise_layer<relu> {
+  using elementwise_layer::backward;
+  using elementwise_layer::forward;
 
   /// y[n] = x[n] > 0 ? x[n] : 0; y may alias x.
   template <class T, size_like N>

@@ -4,16 +4,17 @@
 #include <cstddef>
 #include <type_traits>
 
-#include "../core/extent.hpp"
+#include "../core/shape.hpp"
 #include "../core/math.hpp"
 #include "../detail/kernels.hpp"
-#include "layer_traits.hpp"
+#include "layer.hpp"
 
 namespace constnn {
 
 /// Sigmoid activation; keeps the width; forward and backward may run in place.
-struct sigmoid {
-  static constexpr layer_kind kind = layer_kind::elementwise;
+struct sigmoid : elementwise_layer<sigmoid> {
+  using elementwise_layer::backward;
+  using elementwise_layer::forward;
 
   /// y[n] = 1 / (1 + exp(-x[n])); y may alias x.
   template <class T, size_like N>

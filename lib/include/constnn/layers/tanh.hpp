@@ -3,15 +3,16 @@
 
 #include <cstddef>
 
-#include "../core/extent.hpp"
+#include "../core/shape.hpp"
 #include "../core/math.hpp"
-#include "layer_traits.hpp"
+#include "layer.hpp"
 
 namespace constnn {
 
 /// tanh activation; keeps the width; forward and backward may run in place.
-struct tanh {
-  static constexpr layer_kind kind = layer_kind::elementwise;
+struct tanh : elementwise_layer<tanh> {
+  using elementwise_layer::backward;
+  using elementwise_layer::forward;
 
   /// y[n] = tanh(x[n]); y may alias x.
   template <class T, size_like N>

@@ -4,18 +4,23 @@
 #include <cstddef>
 #include <limits>
 
-#include "../core/extent.hpp"
+#include "../core/shape.hpp"
 #include "../core/math.hpp"
-#include "../layers/layer_traits.hpp"
+#include "../layers/layer.hpp"
 
 namespace constnn {
 
 /// Cross-entropy of probabilities (the output of softmax); the network's last layer.
 /// Its forward passes the probabilities through, so prediction reads them unchanged.
 struct cross_entropy {
-  static constexpr layer_kind kind = layer_kind::loss;
-  /// Forward writes nothing new: the output is the input, so it may share any buffer.
-  static constexpr bool writes_output = false;
+  static constexpr bool is_loss = true;
+  /// Forward writes nothing new: the output is the input, so it needs no buffer of its own.
+  static constexpr bool view = true;
+
+  template <shape In>
+  constexpr In output_shape(const In& in) const noexcept {
+    return in;
+  }
 
   /// y = x (copied only when the buffers differ).
   template <class T, size_like N>

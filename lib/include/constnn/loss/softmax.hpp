@@ -4,17 +4,18 @@
 #include <cstddef>
 #include <type_traits>
 
-#include "../core/extent.hpp"
+#include "../core/shape.hpp"
 #include "../core/math.hpp"
 #include "../detail/kernels.hpp"
-#include "../layers/layer_traits.hpp"
+#include "../layers/layer.hpp"
 
 namespace constnn {
 
 /// Softmax y_k = e^(x_k - max x) / sum_l e^(x_l - max x); keeps the width; may run in place.
 /// Subtracting the maximum keeps every exponent <= 0, so nothing overflows in float.
-struct softmax {
-  static constexpr layer_kind kind = layer_kind::elementwise;
+struct softmax : elementwise_layer<softmax> {
+  using elementwise_layer::backward;
+  using elementwise_layer::forward;
 
   /// y[n] from x[n]; y may alias x. The sum runs in index order.
   template <class T, size_like N>

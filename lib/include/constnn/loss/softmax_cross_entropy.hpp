@@ -3,8 +3,8 @@
 
 #include <cstddef>
 
-#include "../core/extent.hpp"
-#include "../layers/layer_traits.hpp"
+#include "../core/shape.hpp"
+#include "../layers/layer.hpp"
 #include "cross_entropy.hpp"
 #include "softmax.hpp"
 
@@ -13,8 +13,18 @@ namespace constnn {
 /// Softmax followed by cross-entropy, with the short gradient dJ/dx = y - onehot(label),
 /// which avoids dividing by a probability that may be tiny.
 struct softmax_xent {
-  static constexpr layer_kind kind = layer_kind::loss;
-  static constexpr bool writes_output = true;
+  static constexpr bool is_loss = true;
+  static constexpr bool in_place = true;
+  static constexpr bool saves_output = true;
+
+  template <shape In>
+  constexpr In output_shape(const In& in) const noexcept {
+    return in;
+  }
+  template <class T, class In, class Out>
+  constexpr void forward(const forward_io<T, In, Out>& io) const noexcept {
+    softmax::forward(io.in.count(), io.x, io.y);
+  }
 
   /// y = softmax(x); y may alias x.
   template <class T, size_like N>

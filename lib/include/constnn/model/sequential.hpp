@@ -1,4 +1,4 @@
-// A network as a stack of layers whose sizes are template arguments (or chosen at run time).
+// A network as a stack of layers whose shapes are template arguments (or chosen at run time).
 #pragma once
 
 #include <array>
@@ -9,35 +9,40 @@
 #include <utility>
 
 #include "../core/check.hpp"
-#include "../core/extent.hpp"
 #include "../core/math.hpp"
+#include "../core/shape.hpp"
 #include "../detail/layer_list.hpp"
-#include "../layers/layer_traits.hpp"
-#include "memory_plan.hpp"
-#include "shape_check.hpp"
+#include "../layers/layer.hpp"
+#include "../train/update.hpp"
+#include "plan.hpp"
 
 namespace constnn {
 namespace detail {
 
-// Memory figures as compile-time constants, present only when every size is fixed.
+// Memory figures as compile-time constants, present only when every shape is fixed.
 template <class T, class Plan, bool Fixed = Plan::is_fixed>
 struct fixed_figures {};
 
 template <class T, class Plan>
 struct fixed_figures<T, Plan, true> {
-  /// Number of trainable values (weights and biases).
-  static constexpr std::size_t param_count = Plan::parameters_size(Plan::static_dims);
+ protected:
+  static constexpr typename Plan::data static_plan =
+      Plan::make(typename Plan::layer_pack{},
+                 Plan::fold(typename Plan::layer_pack{}, typename Plan::input_shape{}));
+
+ public:
+  /// Number of trainable values (every layer's parameter slices).
+  static constexpr std::size_t param_count = static_plan.params;
   /// Scalars a prediction needs besides the parameters and the input.
-  static constexpr std::size_t inference_workspace_count =
-      Plan::inference_workspace_size(Plan::static_dims);
+  static constexpr std::size_t inference_workspace_count = static_plan.inference_ws;
   /// Scalars a training step needs besides the parameters and the input.
-  static constexpr std::size_t training_workspace_count =
-      Plan::training_workspace_size(Plan::static_dims);
+  static constexpr std::size_t training_workspace_count = static_plan.training_ws;
 
   static constexpr std::size_t parameter_bytes = param_count * sizeof(T);
   /// RAM to predict, with the parameters left in flash: the workspace.
   static constexpr std::size_t inference_ram_bytes = inference_workspace_count * sizeof(T);
-  /// RAM to train: parameters (which change) plus the workspace; there is no gradient buffer.
+  /// RAM to train with plain SGD: parameters (which change) plus the workspace; there is no
+  /// gradient buffer.
   static constexpr std::size_t training_ram_bytes =
       parameter_bytes + training_workspace_count * sizeof(T);
 
@@ -46,20 +51,26 @@ struct fixed_figures<T, Plan, true> {
   using training_workspace = std::array<T, training_workspace_count>;
 };
 
-template <class Plan, std::size_t... J>
-constexpr bool check_neighbour_sizes(std::index_sequence<J...>) noexcept {
-  // For each dense layer after the first: the dense layer before it must produce its input.
-  constexpr auto dense_layers = [] {
-    std::array<std::size_t, Plan::dense_count> idx{};
-    std::size_t j = 0;
-    for (std::size_t l = 0; l < Plan::layer_count; ++l)
-      if (Plan::affine[l]) idx[j++] = l;
-    return idx;
-  }();
-  return (layer_input_must_match_previous_output<dense_layers[J + 1],
-                                                 Plan::out_extents[dense_layers[J]],
-                                                 Plan::in_extents[dense_layers[J + 1]]>::value &&
-          ... && true);
+// Every layer against the shape before it: a fixed input size that differs, or a shape the
+// layer cannot take, fails to compile naming the layer's index and both shapes.
+template <std::size_t Index, class L, class In>
+constexpr bool check_layer() noexcept {
+  static_assert(layer_for<L, In>,
+                "constnn::sequential: every layer must state its output_shape() for its input "
+                "(see layers/layer.hpp)");
+  if constexpr (requires { L::input_size; }) {
+    static_assert(layer_input_must_match_previous_output<Index, In::static_size,
+                                                         L::input_size>::value);
+  }
+  return layer_cannot_take_previous_output_shape<Index, L, In>::value;
+}
+
+template <class Plan, class... Layers, std::size_t... I>
+constexpr bool check_layers(std::index_sequence<I...>) noexcept {
+  using shapes = typename Plan::shape_pack;
+  return (check_layer<I, typename type_at<I, Layers...>::type,
+                      std::remove_cvref_t<decltype(get<I>(std::declval<const shapes&>()))>>() &&
+          ...);
 }
 
 template <class T>
@@ -69,92 +80,156 @@ constexpr bool all_finite(std::span<const T> x) noexcept {
   return true;
 }
 
+struct no_plan {};
+
 }  // namespace detail
 
-/// A feed-forward network: Layers applied in order, the last one a loss (softmax_xent or
-/// cross_entropy). T is the scalar type (float or double).
+/// A feed-forward network: Layers applied in order. T is the scalar type (float or double).
+/// A network whose last layer is a loss (softmax_xent or cross_entropy) trains; any other
+/// (ending in softmax, or in raw scores) predicts.
 ///
-/// The object holds only the widths; parameters and workspace are spans the caller owns
-/// (std::array members of constnn::model for fixed networks, anything for run-time ones), so
-/// no operation allocates. Every operation is constexpr and noexcept.
+/// The object holds only the run-time sizes (none for a fixed network); parameters and
+/// workspace are spans the caller owns (std::array members of constnn::model for fixed
+/// networks, anything for run-time ones), so no operation allocates. Every operation is
+/// constexpr and noexcept. Parameters are each layer's slices back to back, in layer order.
 template <class T, class... Layers>
-class sequential : public detail::fixed_figures<T, detail::memory_plan<Layers...>> {
-  using plan = detail::memory_plan<Layers...>;
+class sequential : public detail::fixed_figures<T, detail::network_plan<Layers...>> {
+  using plan_type = detail::network_plan<Layers...>;
+  using plan_data = typename plan_type::data;
+  using layer_pack = typename plan_type::layer_pack;
+  using shape_pack = typename plan_type::shape_pack;
   template <std::size_t L>
   using layer = typename detail::type_at<L, Layers...>::type;
+  template <std::size_t L>
+  using traits = layer_traits<layer<L>>;
+  template <std::size_t I>
+  using shape_at = std::remove_cvref_t<decltype(detail::get<I>(std::declval<const shape_pack&>()))>;
 
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
                 "constnn::sequential: the scalar type must be float or double");
-  static_assert(sizeof...(Layers) >= 2,
-                "constnn::sequential: a network needs at least a dense layer and a loss");
-  static_assert(plan::dense_count >= 1, "constnn::sequential: a network needs a dense layer");
-  static_assert(layer<sizeof...(Layers) - 1>::kind == layer_kind::loss,
-                "constnn::sequential: the last layer must be a loss (softmax_xent or "
-                "cross_entropy)");
+  static_assert(sizeof...(Layers) >= 1, "constnn::sequential: a network needs a layer");
   static_assert([] {
-    for (std::size_t l = 0; l + 1 < plan::layer_count; ++l)
-      if (plan::kinds[l] == layer_kind::loss) return false;
+    for (std::size_t l = 0; l + 1 < plan_type::layer_count; ++l)
+      if (plan_type::is_loss[l]) return false;
     return true;
   }(), "constnn::sequential: only the last layer may be a loss");
-  static_assert(detail::check_neighbour_sizes<plan>(std::make_index_sequence<plan::dense_count - 1>{}));
+  static_assert(detail::check_layers<plan_type, Layers...>(
+      std::make_index_sequence<sizeof...(Layers)>{}));
 
  public:
   using scalar = T;
-  using dims_type = typename plan::dims_type;
-  static constexpr std::size_t layer_count = plan::layer_count;
-  static constexpr std::size_t dense_count = plan::dense_count;
-  /// True when every width is a compile-time constant.
-  static constexpr bool is_fixed = plan::is_fixed;
-  /// The widths fixed at compile time; constnn::dynamic where chosen at run time.
-  static constexpr dims_type static_dims = plan::static_dims;
+  /// The shape the network takes (its input is read flattened, channels last).
+  using input_shape = typename plan_type::input_shape;
+  /// The shape of the network's output.
+  using output_shape = shape_at<sizeof...(Layers)>;
+  using dims_type = std::array<std::size_t, plan_type::param_layer_count + 1>;
+  static constexpr std::size_t layer_count = plan_type::layer_count;
+  /// Layers with parameters (for a dense network, its dense layers).
+  static constexpr std::size_t param_layer_count = plan_type::param_layer_count;
+  static constexpr std::size_t dense_count = param_layer_count;
+  /// True when every shape is a compile-time constant.
+  static constexpr bool is_fixed = plan_type::is_fixed;
+  /// Whether the network trains: it ends in a loss and has parameters.
+  static constexpr bool can_train = plan_type::is_loss[layer_count - 1] && param_layer_count > 0;
 
-  /// A network whose sizes are all template arguments.
+  /// A network whose shapes are all template arguments.
   constexpr sequential() noexcept
     requires is_fixed
-      : dims_(static_dims) {}
+  {
+    static_assert(this->static_plan.valid, "constnn::sequential: a layer has an empty shape");
+  }
 
-  /// A network with the given widths: dims[0] the input, dims[j+1] the j-th dense output.
-  /// Widths fixed by the layer types must agree; a failed check leaves every width 0.
-  constexpr explicit sequential(const dims_type& dims) noexcept : dims_(dims) {
+  /// A network with the given sizes: dims[0] the input size, dims[j+1] the output size of the
+  /// j-th layer with parameters (dense<dynamic, dynamic> takes it). Sizes the layer types fix
+  /// must agree; a failed check leaves every run-time size 0.
+  constexpr explicit sequential(const dims_type& dims) noexcept {
     bool ok = true;
-    for (std::size_t j = 0; j < dims.size(); ++j)
-      ok = ok && dims[j] > 0 && dims[j] != dynamic &&
-           (static_dims[j] == dynamic || static_dims[j] == dims[j]);
-    if (!CONSTNN_EXPECT(ok, "sequential: widths must be positive and agree with the layer types"))
-      dims_ = dims_type{};
+    for (const std::size_t d : dims) ok = ok && d > 0 && d != dynamic;
+    input_shape in{};
+    if constexpr (input_shape::rank() == 1) {
+      ok = ok && input_shape::matches({dims[0]});
+      in = input_shape({dims[0]});
+    }
+    std::size_t j = 0;
+    detail::for_each_index(std::make_index_sequence<layer_count>{}, [&](auto l) {
+      if constexpr (traits<l>::has_params) {
+        ++j;
+        if constexpr (std::is_constructible_v<layer<l>, std::size_t>) {
+          detail::get<l>(layers_) = layer<l>(ok ? dims[j] : 0);
+        }
+      }
+    });
+    build(ok, in, &dims);
   }
 
-  constexpr const dims_type& dims() const noexcept { return dims_; }
-  constexpr std::size_t input_size() const noexcept { return dims_[0]; }
-  constexpr std::size_t output_size() const noexcept { return dims_[dense_count]; }
-  constexpr std::size_t parameters_size() const noexcept { return plan::parameters_size(dims_); }
-  constexpr std::size_t inference_workspace_size() const noexcept {
-    return plan::inference_workspace_size(dims_);
-  }
-  constexpr std::size_t training_workspace_size() const noexcept {
-    return plan::training_workspace_size(dims_);
+  /// A network with a run-time input shape and layers with run-time sizes, as given.
+  constexpr explicit sequential(const input_shape& in, const Layers&... layers) noexcept
+      : layers_(layers...) {
+    bool ok = true;
+    for (const std::size_t e : in.all()) ok = ok && e > 0 && e != dynamic;
+    build(ok, in, nullptr);
   }
 
-  /// Runs the network on x and returns a pointer, into ws, to the output_size() probabilities.
+  /// dims[0] the input size, dims[j+1] the output size of the j-th layer with parameters.
+  constexpr const dims_type& dims() const noexcept { return plan().dims; }
+  constexpr std::size_t input_size() const noexcept { return plan().dims[0]; }
+  constexpr std::size_t output_size() const noexcept {
+    return detail::get<layer_count>(shapes_).size();
+  }
+  /// Shape I of the network: 0 its input, l + 1 the output of layer l.
+  template <std::size_t I>
+  constexpr const shape_at<I>& shape() const noexcept {
+    return detail::get<I>(shapes_);
+  }
+  /// Layer l itself (holding its run-time sizes, if any).
+  template <std::size_t L>
+  constexpr const layer<L>& layer_at() const noexcept {
+    return detail::get<L>(layers_);
+  }
+  constexpr std::size_t parameters_size() const noexcept { return plan().params; }
+  constexpr std::size_t inference_workspace_size() const noexcept { return plan().inference_ws; }
+  constexpr std::size_t training_workspace_size() const noexcept { return plan().training_ws; }
+
+  /// Where layer l's parameters start in the parameter array.
+  constexpr std::size_t param_offset(std::size_t l) const noexcept { return plan().param_offset[l]; }
+  /// Where the j-th layer with parameters has them (for a dense network: weights input-major,
+  /// then biases).
+  constexpr std::size_t dense_param_offset(std::size_t j) const noexcept {
+    return plan().param_offset[plan().param_layers[j]];
+  }
+
+  /// Calls f(layer_index, offset, slice) for every parameter slice, in storage order.
+  template <class F>
+  constexpr void for_each_slice(F&& f) const {
+    detail::for_each_index(std::make_index_sequence<layer_count>{}, [&](auto l) {
+      if constexpr (traits<l>::has_params) {
+        std::size_t offset = plan().param_offset[l];
+        for (const param_slice& s : traits<l>::param_slices(detail::get<l>(layers_), shape<l>())) {
+          f(std::size_t{l}, offset, s);
+          offset += s.size();
+        }
+      }
+    });
+  }
+
+  /// Runs the network on x and returns a pointer, into ws, to the output_size() outputs.
   /// ws needs inference_workspace_size() scalars (a training workspace also does).
   constexpr const T* forward(std::span<const T> params, std::span<const T> x,
                              std::span<T> ws) const noexcept {
     if (!valid_inference(params, x, ws)) return nullptr;
+    const plan_data& p = plan();
     const T* in = x.data();
-    T* buffers[2] = {ws.data(), ws.data() + plan::max_width(dims_)};
-    int current = -1;  // -1: `in` is the caller's input, which is never written
     detail::for_each_index(std::make_index_sequence<layer_count>{}, [&](auto l) {
-      using L = layer<l>;
-      constexpr std::size_t s = plan::segment[l];
-      if constexpr (L::kind == layer_kind::affine) {
-        current = current == 0 ? 1 : 0;
-        T* out = buffers[current];
-        L::forward(dim<s>(), dim<s + 1>(), params.data() + param_offset<s>(), in, out);
-        in = out;
-      } else {
-        if (current < 0) current = 0;
-        T* out = buffers[current];
-        L::forward(dim<s>(), in, out);
+      if constexpr (!traits<l>::view) {
+        T* out = ws.data() + p.infer_out[l];
+        detail::get<l>(layers_).forward(forward_io<T, shape_at<l>, shape_at<l + 1>>{
+            .in = shape<l>(),
+            .out = shape<l + 1>(),
+            .params = params.data() + p.param_offset[l],
+            .x = in,
+            .y = out,
+            .extra = nullptr,
+            .scratch = ws.data() + p.infer_scratch});
         in = out;
       }
     });
@@ -166,9 +241,8 @@ class sequential : public detail::fixed_figures<T, detail::memory_plan<Layers...
 
   /// forward() on count <= max_batch examples at once: ys[b] gets what
   /// forward(params, xs[b], ws[b]) would return, bit for bit (each ws[b] is that example's
-  /// own workspace). Where a vector path exists the examples go through each dense layer
-  /// together, so their sums, each in its own order, overlap in time. Returns false if a
-  /// precondition fails.
+  /// own workspace). Layers with a batched vector path take the examples together, so their
+  /// sums, each in its own order, overlap in time. Returns false if a precondition fails.
   constexpr bool forward_batch(std::span<const T> params, const std::span<const T>* xs,
                                const std::span<T>* ws, std::size_t count,
                                const T** ys) const noexcept {
@@ -176,31 +250,32 @@ class sequential : public detail::fixed_figures<T, detail::memory_plan<Layers...
       return false;
     for (std::size_t b = 0; b < count; ++b)
       if (!valid_inference(params, xs[b], ws[b])) return false;
+    const plan_data& p = plan();
     const T* in[max_batch] = {};
-    T* buffers[2][max_batch] = {};
-    for (std::size_t b = 0; b < count; ++b) {
-      in[b] = xs[b].data();
-      buffers[0][b] = ws[b].data();
-      buffers[1][b] = ws[b].data() + plan::max_width(dims_);
-    }
-    int current = -1;  // as in forward(): -1 while `in` is the caller's input
+    for (std::size_t b = 0; b < count; ++b) in[b] = xs[b].data();
     detail::for_each_index(std::make_index_sequence<layer_count>{}, [&](auto l) {
-      using L = layer<l>;
-      constexpr std::size_t s = plan::segment[l];
-      if constexpr (L::kind == layer_kind::affine) {
-        current = current == 0 ? 1 : 0;
-        const T* w = params.data() + param_offset<s>();
-        if constexpr (requires { L::forward_batch(dim<s>(), dim<s + 1>(), w, in, buffers[0], count); }) {
-          L::forward_batch(dim<s>(), dim<s + 1>(), w, in, buffers[current], count);
+      if constexpr (!traits<l>::view) {
+        T* out[max_batch] = {};
+        for (std::size_t b = 0; b < count; ++b) out[b] = ws[b].data() + p.infer_out[l];
+        const auto& current = detail::get<l>(layers_);
+        const T* w = params.data() + p.param_offset[l];
+        using batch_io = forward_batch_io<T, shape_at<l>, shape_at<l + 1>>;
+        if constexpr (requires { current.forward_batch(batch_io{}); }) {
+          current.forward_batch(batch_io{.in = shape<l>(), .out = shape<l + 1>(), .params = w,
+                                       .xs = in, .ys = out, .count = count});
         } else {
           for (std::size_t b = 0; b < count; ++b)
-            L::forward(dim<s>(), dim<s + 1>(), w, in[b], buffers[current][b]);
+            current.forward(forward_io<T, shape_at<l>, shape_at<l + 1>>{
+                .in = shape<l>(),
+                .out = shape<l + 1>(),
+                .params = w,
+                .x = in[b],
+                .y = out[b],
+                .extra = nullptr,
+                .scratch = ws[b].data() + p.infer_scratch});
         }
-      } else {
-        if (current < 0) current = 0;
-        for (std::size_t b = 0; b < count; ++b) L::forward(dim<s>(), in[b], buffers[current][b]);
+        for (std::size_t b = 0; b < count; ++b) in[b] = out[b];
       }
-      for (std::size_t b = 0; b < count; ++b) in[b] = buffers[current][b];
     });
     for (std::size_t b = 0; b < count; ++b) ys[b] = in[b];
     return true;
@@ -217,7 +292,7 @@ class sequential : public detail::fixed_figures<T, detail::memory_plan<Layers...
 
   /// argmax of an output returned by forward(), the smallest index on a tie.
   constexpr std::size_t predicted_class(const T* y) const noexcept {
-    const std::size_t n = dim<dense_count>();
+    const std::size_t n = detail::get<layer_count>(shapes_).count();
     std::size_t best = 0;
     for (std::size_t k = 1; k < n; ++k)
       if (y[k] > y[best]) best = k;
@@ -226,8 +301,11 @@ class sequential : public detail::fixed_figures<T, detail::memory_plan<Layers...
 
   /// The loss of an output returned by forward() against its label.
   constexpr T loss_of_output(const T* y, std::size_t label) const noexcept {
+    static_assert(plan_type::is_loss[layer_count - 1],
+                  "constnn::sequential: only a network whose last layer is a loss (softmax_xent "
+                  "or cross_entropy) has a loss");
     if (!valid_label(label)) return std::numeric_limits<T>::quiet_NaN();
-    return loss_layer::value(dim<dense_count>(), y, label);
+    return loss_layer::value(detail::get<layer_count>(shapes_).count(), y, label);
   }
 
   /// The loss of one example (for the reference job: -log p[label]).
@@ -244,7 +322,7 @@ class sequential : public detail::fixed_figures<T, detail::memory_plan<Layers...
   /// before the update. ws needs training_workspace_size() scalars.
   constexpr T train_step(std::span<T> params, std::span<const T> x, std::size_t label, T lr,
                          std::span<T> ws) const noexcept {
-    return train_or_gradient<true>(params.data(), params.size(), x, label, lr, nullptr, ws);
+    return step(params, x, label, sgd_update<T>{lr}, ws);
   }
 
   /// The explicit-gradient path: writes dJ/dp into grad (same layout as the parameters) and
@@ -253,12 +331,12 @@ class sequential : public detail::fixed_figures<T, detail::memory_plan<Layers...
                        std::span<T> grad, std::span<T> ws) const noexcept {
     if (!CONSTNN_EXPECT(grad.size() >= parameters_size(), "gradient: grad is too small"))
       return std::numeric_limits<T>::quiet_NaN();
-    // The parameters are only read on this path.
-    T* p = const_cast<T*>(params.data());
-    return train_or_gradient<false>(p, params.size(), x, label, T(0), grad.data(), ws);
+    // gradient_store never writes the parameters it is handed.
+    std::span<T> p(const_cast<T*>(params.data()), params.size());
+    return step(p, x, label, gradient_store<T>{grad.data()}, ws);
   }
 
-  /// params -= lr * grad, element by element.
+  /// The SGD update from a gradient written by gradient().
   constexpr void apply_sgd(std::span<T> params, std::span<const T> grad, T lr) const noexcept {
     if (!CONSTNN_EXPECT(params.size() >= parameters_size() && grad.size() >= parameters_size(),
                         "apply_sgd: params or grad is too small"))
@@ -266,106 +344,121 @@ class sequential : public detail::fixed_figures<T, detail::memory_plan<Layers...
     for (std::size_t k = 0; k < parameters_size(); ++k) params[k] -= lr * grad[k];
   }
 
-  /// Offset of the j-th dense layer's parameters (weights input-major, then biases).
-  constexpr std::size_t dense_param_offset(std::size_t j) const noexcept {
-    return plan::param_offset(dims_, j);
-  }
-
- private:
-  using loss_layer = layer<layer_count - 1>;
-
-  // The width dims[S], as a compile-time constant when it is one.
-  template <std::size_t S>
-  constexpr auto dim() const noexcept {
-    if constexpr (static_dims[S] != dynamic) {
-      return fixed_size<static_dims[S]>{};
-    } else {
-      return dims_[S];
-    }
-  }
-
-  template <std::size_t J>
-  constexpr std::size_t param_offset() const noexcept {
-    if constexpr (is_fixed) {
-      return std::integral_constant<std::size_t, plan::param_offset(static_dims, J)>::value;
-    } else {
-      return plan::param_offset(dims_, J);
-    }
-  }
-
-  constexpr bool valid_label(std::size_t label) const noexcept {
-    return CONSTNN_EXPECT(label < output_size(), "label is out of range");
-  }
-
-  constexpr bool valid_inference(std::span<const T> params, std::span<const T> x,
-                                 std::span<T> ws) const noexcept {
-    return CONSTNN_EXPECT(params.size() >= parameters_size(), "params is too small") &&
-           CONSTNN_EXPECT(x.size() >= input_size(), "input is too small") &&
-           CONSTNN_EXPECT(ws.size() >= inference_workspace_size(), "workspace is too small") &&
-           CONSTNN_EXPECT(detail::all_finite(x.first(input_size())), "input is not finite");
-  }
-
-  template <bool Sgd>
-  constexpr T train_or_gradient(T* p, std::size_t params_size, std::span<const T> x,
-                                std::size_t label, T lr, T* grad,
-                                std::span<T> ws) const noexcept {
+  /// Forward on one example, its loss, then backward from the loss down to the first layer
+  /// with parameters, each layer handing its parameter gradients to `update` (train/update.hpp)
+  /// as soon as they are known. Returns the loss before any update.
+  template <class Update>
+  constexpr T step(std::span<T> params, std::span<const T> x, std::size_t label,
+                   const Update& update, std::span<T> ws) const noexcept {
+    static_assert(can_train,
+                  "constnn::sequential: only a network whose last layer is a loss (softmax_xent "
+                  "or cross_entropy) can train");
     constexpr T nan = std::numeric_limits<T>::quiet_NaN();
     if (!valid_label(label)) return nan;
-    if (!CONSTNN_EXPECT(params_size >= parameters_size(), "params is too small") ||
+    if (!CONSTNN_EXPECT(params.size() >= parameters_size(), "params is too small") ||
         !CONSTNN_EXPECT(x.size() >= input_size(), "input is too small") ||
         !CONSTNN_EXPECT(ws.size() >= training_workspace_size(), "workspace is too small") ||
         !CONSTNN_EXPECT(detail::all_finite(x.first(input_size())), "input is not finite"))
       return nan;
+    const plan_data& p = plan();
+    T* const w = ws.data();
 
-    // Forward, keeping each output that backward will read.
-    T* out[layer_count] = {};
-    const auto input_of = [&](std::size_t l) -> const T* { return l == 0 ? x.data() : out[l - 1]; };
+    // Forward, keeping what each backward reads where the plan put it.
+    const T* value[layer_count] = {};
+    const auto input_of = [&](std::size_t l) -> const T* { return l == 0 ? x.data() : value[l - 1]; };
     detail::for_each_index(std::make_index_sequence<layer_count>{}, [&](auto l) {
-      using L = layer<l>;
-      constexpr std::size_t s = plan::segment[l];
-      if constexpr (plan::shares_input[l]) {
-        out[l] = out[l - 1];
+      if constexpr (traits<l>::view) {
+        value[l] = input_of(l);
       } else {
-        out[l] = ws.data() + plan::activation_offset(dims_, l);
-      }
-      if constexpr (L::kind == layer_kind::affine) {
-        L::forward(dim<s>(), dim<s + 1>(), p + param_offset<s>(), input_of(l), out[l]);
-      } else {
-        L::forward(dim<s>(), input_of(l), out[l]);
+        T* out = w + p.train_out[l];
+        detail::get<l>(layers_).forward(forward_io<T, shape_at<l>, shape_at<l + 1>>{
+            .in = shape<l>(),
+            .out = shape<l + 1>(),
+            .params = params.data() + p.param_offset[l],
+            .x = input_of(l),
+            .y = out,
+            .extra = w + p.extra_offset[l],
+            .scratch = w + p.train_scratch});
+        value[l] = out;
       }
     });
-    const T j = loss_layer::value(dim<dense_count>(), out[layer_count - 1], label);
+    const auto n_out = detail::get<layer_count>(shapes_).count();
+    const T j = loss_layer::value(n_out, value[layer_count - 1], label);
 
-    // Backward from the loss down to the first dense layer, ping-ponging two delta buffers.
-    T* delta = ws.data() + plan::activation_offset(dims_, layer_count);
-    T* spare = delta + plan::max_width(dims_);
-    loss_layer::backward(dim<dense_count>(), out[layer_count - 1], label, delta);
+    // Backward from the loss down to the first layer with parameters, ping-ponging two delta
+    // buffers; layers that run in place (and views) keep theirs.
+    T* delta = w + p.delta;
+    T* spare = delta + p.delta_size;
+    loss_layer::backward(n_out, value[layer_count - 1], label, delta);
     detail::for_each_index_reversed<layer_count - 1>(
         std::make_index_sequence<layer_count - 1>{}, [&](auto l) {
-          using L = layer<l>;
-          constexpr std::size_t s = plan::segment[l];
-          if constexpr (l >= plan::first_affine) {
-            if constexpr (L::kind == layer_kind::affine) {
-              constexpr bool needs_dx = l > plan::first_affine;
-              T* dx = needs_dx ? spare : nullptr;
-              if constexpr (Sgd) {
-                L::backward_sgd(dim<s>(), dim<s + 1>(), p + param_offset<s>(), input_of(l), delta,
-                                dx, lr);
-              } else {
-                if constexpr (needs_dx) L::backward_input(dim<s>(), dim<s + 1>(), p + param_offset<s>(), delta, dx);
-                L::backward_params(dim<s>(), dim<s + 1>(), input_of(l), delta,
-                                   grad + param_offset<s>());
-              }
-              if constexpr (needs_dx) std::swap(delta, spare);
-            } else {
-              L::backward(dim<s>(), out[l], delta, delta);
+          if constexpr (l >= plan_type::first_param_layer && !traits<l>::view) {
+            constexpr bool needs_dx = l > plan_type::first_param_layer;
+            constexpr bool in_place = traits<l>::in_place;
+            T* dx = !needs_dx ? nullptr : in_place ? delta : spare;
+            detail::get<l>(layers_).backward(
+                backward_io<T, shape_at<l>, shape_at<l + 1>>{.in = shape<l>(),
+                                                             .out = shape<l + 1>(),
+                                                             .params = params.data() + p.param_offset[l],
+                                                             .x = input_of(l),
+                                                             .y = value[l],
+                                                             .extra = w + p.extra_offset[l],
+                                                             .dy = delta,
+                                                             .dx = dx,
+                                                             .scratch = w + p.train_scratch},
+                update.at(p.param_offset[l]));
+            if constexpr (needs_dx && !in_place) {
+              T* t = delta;
+              delta = spare;
+              spare = t;
             }
           }
         });
     return j;
   }
 
-  dims_type dims_;
+ private:
+  using loss_layer = layer<layer_count - 1>;
+
+  constexpr const plan_data& plan() const noexcept {
+    if constexpr (is_fixed) {
+      return this->static_plan;
+    } else {
+      return plan_;
+    }
+  }
+
+  // Folds the shapes, makes the plan and checks it; on failure every run-time size is 0.
+  constexpr void build(bool ok, const input_shape& in, const dims_type* dims) noexcept {
+    shapes_ = plan_type::fold(layers_, in);
+    plan_data d = plan_type::make(layers_, shapes_);
+    ok = ok && d.valid && (dims == nullptr || d.dims == *dims);
+    if (!CONSTNN_EXPECT(ok, "sequential: sizes must be positive and agree with the layer types")) {
+      layers_ = layer_pack{};
+      shapes_ = plan_type::fold(layers_, input_shape{});
+      d = plan_data{};
+      d.valid = false;
+    }
+    if constexpr (!is_fixed) plan_ = d;
+  }
+
+  constexpr bool valid_label(std::size_t label) const noexcept {
+    return CONSTNN_EXPECT(plan().valid, "the network's sizes were refused") &&
+           CONSTNN_EXPECT(label < output_size(), "label is out of range");
+  }
+
+  constexpr bool valid_inference(std::span<const T> params, std::span<const T> x,
+                                 std::span<T> ws) const noexcept {
+    return CONSTNN_EXPECT(plan().valid, "the network's sizes were refused") &&
+           CONSTNN_EXPECT(params.size() >= parameters_size(), "params is too small") &&
+           CONSTNN_EXPECT(x.size() >= input_size(), "input is too small") &&
+           CONSTNN_EXPECT(ws.size() >= inference_workspace_size(), "workspace is too small") &&
+           CONSTNN_EXPECT(detail::all_finite(x.first(input_size())), "input is not finite");
+  }
+
+  layer_pack layers_{};
+  shape_pack shapes_{};
+  [[no_unique_address]] std::conditional_t<is_fixed, detail::no_plan, plan_data> plan_{};
 };
 
 }  // namespace constnn
