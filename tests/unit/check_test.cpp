@@ -59,4 +59,23 @@ BOOST_AUTO_TEST_CASE(widths_that_contradict_the_layer_types_are_refused) {
   BOOST_TEST(bad.parameters_size() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_run_time_image_the_window_does_not_fit_is_refused) {
+  failures.clear();
+  using net = constnn::sequential<float, constnn::input<constnn::dynamic, constnn::dynamic, 1>,
+                                  constnn::conv2d<2, 3, 3>, constnn::flatten,
+                                  constnn::dense<constnn::dynamic, 2>, constnn::softmax_xent>;
+  using image = constnn::extents<constnn::dynamic, constnn::dynamic, 1>;
+  const net ok(image({4, 4, 1}), {}, {}, {}, constnn::dense<constnn::dynamic, 2>(2), {});
+  BOOST_TEST(ok.parameters_size() == (9 * 2 + 2) + (2 * 2 * 2 * 2 + 2));
+  BOOST_TEST(failures.empty());
+  // Two rows: a 3 x 3 window without padding has no position.
+  const net bad(image({2, 4, 1}), {}, {}, {}, constnn::dense<constnn::dynamic, 2>(2), {});
+  BOOST_TEST_REQUIRE(failures.size() == 1u);
+  BOOST_TEST(failures[0] == "constnn: sequential: sizes must be positive and agree with the layer types");
+  BOOST_TEST(bad.parameters_size() == 0u);
+  std::vector<float> p(64), ws(256), x(8);
+  BOOST_TEST(bad.predict(p, x, ws) == bad.output_size());  // no class: the handler was called
+  BOOST_TEST(failures.size() == 2u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

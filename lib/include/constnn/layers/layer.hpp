@@ -15,7 +15,8 @@
 //   L::in_place               forward may write its output over its input (default false)
 //   L::view                   the output is the input itself, unchanged (flatten): no buffer,
 //                             no work, and backward passes the delta through
-//   l.scratch_count(in)       temporary values forward or backward needs (default 0)
+//   l.forward_scratch_count(in), l.backward_scratch_count(in)
+//                             temporary values forward or backward needs (default 0)
 //   L::is_loss                it ends a network that trains: it has value() and backward()
 //                             against a label (default false)
 //
@@ -56,8 +57,8 @@ struct param_slice {
 /// where to save what backward needs (null when only predicting) and its scratch.
 template <class T, class In, class Out>
 struct forward_io {
-  In in;
-  Out out;
+  In in{};
+  Out out{};
   const T* params = nullptr;
   const T* x = nullptr;
   T* y = nullptr;
@@ -70,8 +71,8 @@ struct forward_io {
 /// so that an update target can change them in place.
 template <class T, class In, class Out>
 struct backward_io {
-  In in;
-  Out out;
+  In in{};
+  Out out{};
   T* params = nullptr;
   const T* x = nullptr;
   const T* y = nullptr;
@@ -84,8 +85,8 @@ struct backward_io {
 /// forward() on `count` examples at once, for layers with a batched vector path.
 template <class T, class In, class Out>
 struct forward_batch_io {
-  In in;
-  Out out;
+  In in{};
+  Out out{};
   const T* params = nullptr;
   const T* const* xs = nullptr;
   T* const* ys = nullptr;
@@ -169,9 +170,17 @@ struct layer_traits {
     }
   }
   template <class In>
-  static constexpr std::size_t scratch_count(const L& l, const In& in) noexcept {
-    if constexpr (requires { l.scratch_count(in); }) {
-      return l.scratch_count(in);
+  static constexpr std::size_t forward_scratch_count(const L& l, const In& in) noexcept {
+    if constexpr (requires { l.forward_scratch_count(in); }) {
+      return l.forward_scratch_count(in);
+    } else {
+      return 0;
+    }
+  }
+  template <class In>
+  static constexpr std::size_t backward_scratch_count(const L& l, const In& in) noexcept {
+    if constexpr (requires { l.backward_scratch_count(in); }) {
+      return l.backward_scratch_count(in);
     } else {
       return 0;
     }

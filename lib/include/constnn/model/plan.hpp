@@ -85,7 +85,8 @@ struct plan_data {
   std::array<std::size_t, L> infer_out{};     ///< inference: where layer l writes its output
   std::array<std::size_t, L> train_out{};     ///< training: where layer l's output is kept
   std::array<std::size_t, L> extra_offset{};  ///< training: what layer l saves besides
-  std::array<std::size_t, L> scratch{};       ///< scratch layer l needs
+  std::array<std::size_t, L> forward_scratch{};   ///< scratch layer l's forward needs
+  std::array<std::size_t, L> backward_scratch{};  ///< scratch layer l's backward needs
   std::array<std::size_t, P> param_layers{};  ///< index of the j-th layer with parameters
   /// The network's sizes as dense networks have always stated them: the input, then each
   /// parameter layer's output.
@@ -163,7 +164,8 @@ struct network_plan {
       d.param_size[l] = layer_traits<L>::param_count(layer, in);
       d.params += d.param_size[l];
       extra[l] = layer_traits<L>::extra_count(layer, in);
-      d.scratch[l] = layer_traits<L>::scratch_count(layer, in);
+      d.forward_scratch[l] = layer_traits<L>::forward_scratch_count(layer, in);
+      d.backward_scratch[l] = layer_traits<L>::backward_scratch_count(layer, in);
       d.valid = d.valid && in.size() > 0 && out.size() > 0 &&
                 layer_traits<L>::takes_shape(layer, in);
       if constexpr (layer_traits<L>::has_params) {
@@ -186,7 +188,7 @@ struct network_plan {
     int which = -1;
     std::size_t scratch = 0;
     for (std::size_t l = 0; l < layer_count; ++l) {
-      scratch = d.scratch[l] > scratch ? d.scratch[l] : scratch;
+      scratch = d.forward_scratch[l] > scratch ? d.forward_scratch[l] : scratch;
       if (view[l]) {
         d.infer_out[l] = current;
         continue;
@@ -233,7 +235,10 @@ struct network_plan {
     d.delta = next;
     next += 2 * d.delta_size;
     std::size_t scratch = 0;
-    for (std::size_t l = 0; l < layer_count; ++l) scratch = d.scratch[l] > scratch ? d.scratch[l] : scratch;
+    for (std::size_t l = 0; l < layer_count; ++l) {
+      scratch = d.forward_scratch[l] > scratch ? d.forward_scratch[l] : scratch;
+      scratch = d.backward_scratch[l] > scratch ? d.backward_scratch[l] : scratch;
+    }
     d.train_scratch = next;
     d.training_ws = next + scratch;
   }

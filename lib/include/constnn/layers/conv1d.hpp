@@ -1,0 +1,101 @@
+// 1-D convolution over channels-last series (sensor and audio time series), with bias.
+#pragma once
+
+#include <array>
+#include <cstddef>
+
+#include "../core/shape.hpp"
+#include "../detail/conv.hpp"
+#include "layer.hpp"
+#include "window.hpp"
+
+namespace constnn {
+
+/// Convolution of an L x C series with Filters kernels of K x C, moved by Stride, with
+/// `valid` or `same` (zero) padding: output OL x Filters. Filters may be constnn::dynamic
+/// (given to the constructor); the input's L and C may be too.
+///
+/// Parameter layout: slice "weights" [K][C][Filters], then slice "bias" [Filters]: the conv2d
+/// layout with a kernel height of 1, and the same loops (detail/conv.hpp).
+template <std::size_t Filters, std::size_t K, std::size_t Stride = 1,
+          padding Padding = padding::valid>
+struct conv1d {
+  static_assert(Filters > 0 && K > 0 && Stride > 0,
+                "constnn::conv1d: filters, kernel size and stride must be positive");
+  static_assert(K != dynamic && Stride != dynamic,
+                "constnn::conv1d: the kernel size and stride are compile-time constants");
+
+  /// Output positions along an axis of n inputs (the kernel size k: conv1d's K, conv2d's KH or KW).
+  static constexpr std::size_t positions(std::size_t n) noexcept {
+    return detail::window_positions(n, K, Stride, Padding);
+  }
+
+  static constexpr std::size_t slice_count = 2;
+  static constexpr bool saves_input = true;
+
+  /// Takes L x C with the kernel fitting where L is fixed.
+  template <class In>
+  static constexpr bool takes =
+      In::rank() == 2 && positions(In::static_extent(0)) != 0 && In::static_extent(1) != 0;
+
+  constexpr conv1d() noexcept = default;
+  /// A convolution whose number of filters is chosen at run time.
+  constexpr explicit conv1d(std::size_t filters) noexcept
+      : filters_(std::array<std::size_t, 1>{filters}) {}
+
+  template <shape In>
+  constexpr bool takes_shape(const In& in) const noexcept {
+    if constexpr (In::rank() != 2) {
+      return false;
+    } else {
+      return positions(in.extent(0)) > 0 && in.extent(1) > 0 && filters_.extent(0) > 0;
+    }
+  }
+
+  template <shape In>
+  constexpr auto output_shape(const In& in) const noexcept {
+    if constexpr (In::rank() != 2) {
+      return extents<1>{};  // refused by takes, with the shape in the diagnostic
+    } else {
+      using out = extents<positions(In::static_extent(0)), Filters>;
+      return out({positions(in.extent(0)), filters_.extent(0)});
+    }
+  }
+
+  template <shape In>
+  constexpr std::array<param_slice, 2> param_slices(const In& in) const noexcept {
+    const std::size_t c = In::rank() == 2 ? in.extent(1) : 0, f = filters_.extent(0);
+    return {{{"weights", {K, c, f}, 3, slice_role::weights, K * c, K * f},
+             {"bias", {f}, 1, slice_role::bias, K * c, K * f}}};
+  }
+
+  template <shape In>
+  constexpr std::size_t backward_scratch_count(const In&) const noexcept {
+    return filters_.extent(0);
+  }
+
+  template <class T, class In, class Out>
+  constexpr void forward(const forward_io<T, In, Out>& io) const noexcept {
+    detail::conv_forward(geometry(io.in), io.params, io.x, io.y);
+  }
+
+  /// As conv2d: dx from the weights before any update, then the parameter gradients.
+  template <class T, class In, class Out, class Update>
+  constexpr void backward(const backward_io<T, In, Out>& io, const Update& update) const noexcept {
+    const detail::conv_geometry g = geometry(io.in);
+    if (io.dx != nullptr) detail::conv_input_gradient(g, io.params, io.dy, io.dx);
+    detail::conv_param_gradient(g, io.params, io.x, io.dy, io.scratch, update);
+  }
+
+ private:
+  template <class In>
+  constexpr detail::conv_geometry geometry(const In& in) const noexcept {
+    const std::size_t n = in.extent(0);
+    return {1, n, in.extent(1), 1, K, 1, Stride, 0, detail::window_pad_before(n, K, Stride, Padding),
+            1, positions(n), filters_.extent(0)};
+  }
+
+  [[no_unique_address]] extents<Filters> filters_{};
+};
+
+}  // namespace constnn
