@@ -6,6 +6,8 @@
 
 #include <array>
 #include <cstddef>
+#include <cstring>
+#include <vector>
 
 namespace {
 
@@ -15,6 +17,19 @@ using ocr_net = constnn::sequential<float,
                                     constnn::dense<50, 10>, constnn::softmax_xent>;
 static_assert(ocr_net::training_ram_bytes <= 32 * 1024, "does not fit this MCU");
 // ---
+
+// --- as in README.md ---
+// Fashion-MNIST: 28x28 grey images, 10 classes.
+using fashion_cnn = constnn::sequential<float, constnn::input<28, 28, 1>,
+    constnn::conv2d<8, 3, 3, 1, constnn::padding::same>, constnn::relu, constnn::max_pool2d<2, 2>,
+    constnn::conv2d<16, 3, 3, 1, constnn::padding::same>, constnn::relu, constnn::max_pool2d<2, 2>,
+    constnn::flatten, constnn::dense<7 * 7 * 16, 10>, constnn::softmax_xent>;
+// ---
+// The README's table of its figures.
+static_assert(fashion_cnn::param_count == 9098);
+static_assert(fashion_cnn::parameter_bytes == 36392);
+static_assert(fashion_cnn::inference_ram_bytes == 50176);
+static_assert(fashion_cnn::training_ram_bytes == 143120);
 
 // Two synthetic "letters": the left or the right half of the image lit.
 constexpr std::size_t examples = 2;
@@ -44,6 +59,28 @@ BOOST_AUTO_TEST_CASE(the_readme_example_trains_and_predicts) {
   // ---
   BOOST_TEST(letter == 3u);
   BOOST_TEST(net.predict(pixels[1]) == 7u);
+}
+
+BOOST_AUTO_TEST_CASE(the_readme_cnn_takes_its_image_size_at_run_time_with_the_same_bits) {
+  using image = constnn::extents<constnn::dynamic, constnn::dynamic, 1>;
+  using fashion_cnn_dyn = constnn::sequential<float, constnn::input<constnn::dynamic, constnn::dynamic, 1>,
+      constnn::conv2d<8, 3, 3, 1, constnn::padding::same>, constnn::relu, constnn::max_pool2d<2, 2>,
+      constnn::conv2d<16, 3, 3, 1, constnn::padding::same>, constnn::relu, constnn::max_pool2d<2, 2>,
+      constnn::flatten, constnn::dense<constnn::dynamic, 10>, constnn::softmax_xent>;
+  const fashion_cnn_dyn dyn(image({28, 28, 1}), {}, {}, {}, {}, {}, {}, {}, {}, {}, {});
+  BOOST_TEST(dyn.parameters_size() == fashion_cnn::param_count);
+  BOOST_TEST(dyn.training_workspace_size() == fashion_cnn::training_workspace_count);
+
+  static constnn::model<fashion_cnn> fixed;
+  fixed.initialize(constnn::init_scheme::he, 3);
+  std::vector<float> p(fixed.parameters.begin(), fixed.parameters.end()), ws(dyn.training_workspace_size());
+  std::array<float, 784> x{};
+  for (std::size_t i = 0; i < x.size(); i += 7) x[i] = 0.5f;
+  for (int step = 0; step < 3; ++step) {
+    fixed.train_step(x, 4, 0.01f);
+    dyn.train_step(p, x, 4, 0.01f, ws);
+  }
+  BOOST_TEST(std::memcmp(p.data(), fixed.parameters.data(), p.size() * sizeof(float)) == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
