@@ -52,9 +52,10 @@ constexpr auto trained_float = trained<float>(40);
 static_assert(predictions(trained_double) == labels, "40 constexpr epochs learn the task (double)");
 static_assert(predictions(trained_float) == labels, "40 constexpr epochs learn the task (float)");
 // conv 3x3x1x2 + 2, dense 8x2 + 2; training keeps conv's output (relu shares it), the pooled
-// 2x2x2 and its arg-max, the dense output; two deltas of 32; scratch of 2 filters.
+// 2x2x2 and its arg-max, the dense output; two deltas of 32; scratch for a block of four
+// rows of filter gradients (the first layer needs no input gradient).
 static_assert(tiny_cnn<float>::param_count == 20 + 18);
-static_assert(tiny_cnn<float>::training_ram_bytes == (38 + 32 + 8 + 8 + 2 + 2 * 32 + 2) * 4,
+static_assert(tiny_cnn<float>::training_ram_bytes == (38 + 32 + 8 + 8 + 2 + 2 * 32 + 4 * 2) * 4,
               "the memory figure is a compile-time fact");
 
 }  // namespace

@@ -33,7 +33,7 @@ void check_layer_alone(const Layer& layer, const In& in, unsigned seed) {
   x[1] = 0;  // a zero input takes the skipping branches
   const std::vector<double> r = random_vector(out.size(), -1, 1, seed + 2);
   std::vector<double> extra(traits::extra_count(layer, in) + 1);
-  std::vector<double> scratch(traits::backward_scratch_count(layer, in) + 1);
+  std::vector<double> scratch(traits::backward_scratch_count(layer, in, true) + 1);
   auto objective = [&] {
     std::vector<double> y(out.size());
     layer.forward(forward_io<double, In, Out>{.in = in, .out = out, .params = p.data(),
@@ -267,9 +267,10 @@ BOOST_AUTO_TEST_CASE(memory_figures_follow_the_plan) {
   static_assert(net::inference_workspace_count == 2 * 480);
   // Training keeps: conv1 out 480 (relu shares it: conv does not read its output), pool out
   // 120 + its arg-max 120, conv2 out 4x3x6 = 72 (sigmoid shares it), avg pool out 12, dense
-  // out 4 (softmax shares it); two deltas of the largest delta (480); scratch of 6 filters.
-  static_assert(net::training_workspace_count == 480 + 120 + 120 + 72 + 12 + 4 + 2 * 480 + 6);
-  static_assert(net::training_ram_bytes == (314 + 1774) * 4);
+  // out 4 (softmax shares it); two deltas of the largest delta (480); scratch for conv2's
+  // weights transposed (3 x 3 x 4 x 6 = 216), which its input gradient runs across.
+  static_assert(net::training_workspace_count == 480 + 120 + 120 + 72 + 12 + 4 + 2 * 480 + 216);
+  static_assert(net::training_ram_bytes == (314 + 1984) * 4);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

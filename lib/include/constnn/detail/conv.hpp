@@ -1,14 +1,22 @@
 // The loops of a 2-D convolution over channels-last data, shared by conv1d and conv2d; not API.
 //
 // Shapes: x[H][W][C], y[OH][OW][F], weights w[KH][KW][C][F] (HWIO: each row of F values
-// joins one input value of the window to every filter), then bias b[F]. Every output sums
-// its bias and then its window's terms in (kh, kw, c) order, which is the order a dense layer
-// over the flattened window would use, and skips inputs that are exactly zero as dense does;
-// rows outside the input (zero padding) contribute nothing. Loops run across filters, so each
-// output keeps its own order and any vectorisation across them gives the same bits.
+// joins one input value of the window to every filter), then bias b[F].
+//
+// The order of every sum is part of the contract, so that every build gives the same bits:
+// - an output is its bias plus its window's terms in (kh, kw, c) order, the order a dense
+//   layer over the flattened window would use; window rows or columns in the padding are not
+//   terms at all;
+// - dJ/dx[i][c] sums, in (kh, kw, f) order, w[kh][kw][c][f] dy[o][f] over the outputs o
+//   whose window puts tap (kh, kw) on input i;
+// - dJ/dw[kh][kw][c][f] sums x dy over the output positions in row-major order, and dJ/db[f]
+//   sums dy[.][f] the same way.
+// Loops run across filters (or channels) and over a few positions at once; each sum keeps
+// its own order, so blocking and vectorising change the speed, never the bits.
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 
 #include "../core/shape.hpp"
 
@@ -24,119 +32,230 @@ struct conv_geometry {
 
   constexpr std::size_t rows() const noexcept { return kh * kw * c; }
   constexpr std::size_t weight_count() const noexcept { return rows() * filters; }
-  // Input row iy of window row kh at output row oy, or false when it is padding.
-  constexpr bool input_row(std::size_t oy, std::size_t k, std::size_t& iy) const noexcept {
-    const std::size_t at = oy * stride_h + k;
+  // Input row of window row k at output row o, or false when it falls in the padding.
+  constexpr bool input_row(std::size_t o, std::size_t k, std::size_t& i) const noexcept {
+    const std::size_t at = o * stride_h + k;
     if (at < pad_top || at - pad_top >= h) return false;
-    iy = at - pad_top;
+    i = at - pad_top;
     return true;
   }
-  constexpr bool input_col(std::size_t ox, std::size_t k, std::size_t& ix) const noexcept {
-    const std::size_t at = ox * stride_w + k;
+  constexpr bool input_col(std::size_t o, std::size_t k, std::size_t& i) const noexcept {
+    const std::size_t at = o * stride_w + k;
     if (at < pad_left || at - pad_left >= w) return false;
-    ix = at - pad_left;
+    i = at - pad_left;
     return true;
+  }
+  // Output row whose window row k lies on input row i, or false when there is none.
+  constexpr bool output_row(std::size_t i, std::size_t k, std::size_t& o) const noexcept {
+    const std::size_t at = i + pad_top;
+    if (at < k || (at - k) % stride_h != 0 || (at - k) / stride_h >= oh) return false;
+    o = (at - k) / stride_h;
+    return true;
+  }
+  constexpr bool output_col(std::size_t i, std::size_t k, std::size_t& o) const noexcept {
+    const std::size_t at = i + pad_left;
+    if (at < k || (at - k) % stride_w != 0 || (at - k) / stride_w >= ow) return false;
+    o = (at - k) / stride_w;
+    return true;
+  }
+  // The output columns [first, last) whose whole window row lies inside the input.
+  constexpr std::size_t first_inner_col() const noexcept {
+    return pad_left == 0 ? 0 : (pad_left + stride_w - 1) / stride_w;
+  }
+  constexpr std::size_t last_inner_col() const noexcept {
+    if (w + pad_left < kw) return 0;
+    const std::size_t last = (w + pad_left - kw) / stride_w + 1;
+    return last < ow ? last : ow;
   }
 };
 
-/// y = b + sum over the window of x * w, per output position.
-template <class T>
-constexpr void conv_forward(const conv_geometry& g, const T* p, const T* x, T* y) noexcept {
-  const std::size_t f_n = g.filters;
+// Output positions a forward step computes together, sharing each weight row.
+inline constexpr std::size_t conv_block = 4;
+
+// The outputs of row oy, columns ox .. ox+Count-1 (all inner columns), summed into acc.
+template <std::size_t Count, class T, size_like NF>
+constexpr void conv_forward_block_into(const conv_geometry& g, NF f_n, const T* p, const T* x,
+                                       T* acc, std::size_t oy, std::size_t ox) noexcept {
+  const std::size_t nf = f_n;
   const T* b = p + g.weight_count();
-  for (std::size_t oy = 0; oy < g.oh; ++oy) {
-    for (std::size_t ox = 0; ox < g.ow; ++ox) {
-      T* yo = y + (oy * g.ow + ox) * f_n;
-      for (std::size_t f = 0; f < f_n; ++f) yo[f] = b[f];
-      for (std::size_t kh = 0; kh < g.kh; ++kh) {
-        std::size_t iy = 0;
-        if (!g.input_row(oy, kh, iy)) continue;
-        for (std::size_t kw = 0; kw < g.kw; ++kw) {
-          std::size_t ix = 0;
-          if (!g.input_col(ox, kw, ix)) continue;
-          const T* xi = x + (iy * g.w + ix) * g.c;
-          const T* rows = p + (kh * g.kw + kw) * g.c * f_n;
-          for (std::size_t c = 0; c < g.c; ++c) {
-            const T v = xi[c];
-            if (v == T(0)) continue;
-            const T* row = rows + c * f_n;
-            for (std::size_t f = 0; f < f_n; ++f) yo[f] += row[f] * v;
-          }
+  for (std::size_t q = 0; q < Count; ++q)
+    for (std::size_t f = 0; f < nf; ++f) acc[q * nf + f] = b[f];
+  for (std::size_t kh = 0; kh < g.kh; ++kh) {
+    std::size_t iy = 0;
+    if (!g.input_row(oy, kh, iy)) continue;
+    for (std::size_t kw = 0; kw < g.kw; ++kw) {
+      const std::size_t ix = ox * g.stride_w + kw - g.pad_left;
+      const T* xi = x + (iy * g.w + ix) * g.c;
+      const T* rows = p + (kh * g.kw + kw) * g.c * nf;
+      for (std::size_t c = 0; c < g.c; ++c) {
+        const T* row = rows + c * nf;
+        for (std::size_t q = 0; q < Count; ++q) {
+          const T v = xi[q * g.stride_w * g.c + c];
+          for (std::size_t f = 0; f < nf; ++f) acc[q * nf + f] += row[f] * v;
         }
       }
     }
   }
 }
 
-/// dx = sum over the outputs each input reaches of w . dy, from the weights as they are.
-template <class T>
-constexpr void conv_input_gradient(const conv_geometry& g, const T* p, const T* dy,
-                                   T* dx) noexcept {
-  const std::size_t f_n = g.filters;
-  for (std::size_t k = 0; k < g.h * g.w * g.c; ++k) dx[k] = T(0);
+// With a fixed number of filters the block's sums live in a local array the compiler can
+// keep in registers; otherwise they are summed in the output itself. Same operations.
+template <std::size_t Count, class T, size_like NF>
+constexpr void conv_forward_block(const conv_geometry& g, NF f_n, const T* p, const T* x, T* y,
+                                  std::size_t oy, std::size_t ox) noexcept {
+  T* yo = y + (oy * g.ow + ox) * std::size_t(f_n);
+  if constexpr (std::is_same_v<NF, std::size_t>) {
+    conv_forward_block_into<Count>(g, f_n, p, x, yo, oy, ox);
+  } else {
+    T acc[Count * NF::value];
+    conv_forward_block_into<Count>(g, f_n, p, x, acc, oy, ox);
+    for (std::size_t k = 0; k < Count * NF::value; ++k) yo[k] = acc[k];
+  }
+}
+
+/// y = b + sum over the window of x * w, per output position.
+template <class T, size_like NF>
+constexpr void conv_forward(const conv_geometry& g, NF f_n, const T* p, const T* x,
+                            T* y) noexcept {
+  const std::size_t nf = f_n;
+  const std::size_t first = g.first_inner_col(), last = g.last_inner_col();
+  const T* b = p + g.weight_count();
+  // An output column with part of its window in the padding, one position at a time.
+  const auto edge = [&](std::size_t oy, std::size_t ox) {
+    T* yo = y + (oy * g.ow + ox) * nf;
+    for (std::size_t f = 0; f < nf; ++f) yo[f] = b[f];
+    for (std::size_t kh = 0; kh < g.kh; ++kh) {
+      std::size_t iy = 0;
+      if (!g.input_row(oy, kh, iy)) continue;
+      for (std::size_t kw = 0; kw < g.kw; ++kw) {
+        std::size_t ix = 0;
+        if (!g.input_col(ox, kw, ix)) continue;
+        const T* xi = x + (iy * g.w + ix) * g.c;
+        const T* rows = p + (kh * g.kw + kw) * g.c * nf;
+        for (std::size_t c = 0; c < g.c; ++c) {
+          const T v = xi[c];
+          const T* row = rows + c * nf;
+          for (std::size_t f = 0; f < nf; ++f) yo[f] += row[f] * v;
+        }
+      }
+    }
+  };
   for (std::size_t oy = 0; oy < g.oh; ++oy) {
-    for (std::size_t ox = 0; ox < g.ow; ++ox) {
-      const T* dyo = dy + (oy * g.ow + ox) * f_n;
-      for (std::size_t kh = 0; kh < g.kh; ++kh) {
-        std::size_t iy = 0;
-        if (!g.input_row(oy, kh, iy)) continue;
-        for (std::size_t kw = 0; kw < g.kw; ++kw) {
-          std::size_t ix = 0;
-          if (!g.input_col(ox, kw, ix)) continue;
-          T* dxi = dx + (iy * g.w + ix) * g.c;
-          const T* rows = p + (kh * g.kw + kw) * g.c * f_n;
-          for (std::size_t c = 0; c < g.c; ++c) {
-            const T* row = rows + c * f_n;
-            T acc = T(0);
-            for (std::size_t f = 0; f < f_n; ++f) acc += row[f] * dyo[f];
-            dxi[c] += acc;
+    std::size_t ox = 0;
+    for (; ox < first && ox < g.ow; ++ox) edge(oy, ox);
+    for (; ox + conv_block <= last; ox += conv_block)
+      conv_forward_block<conv_block>(g, f_n, p, x, y, oy, ox);
+    for (; ox < last; ++ox) conv_forward_block<1>(g, f_n, p, x, y, oy, ox);
+    for (; ox < g.ow; ++ox) edge(oy, ox);
+  }
+}
+
+// Channels of dJ/dx one pass sums together in a local array.
+inline constexpr std::size_t conv_dx_block = 16;
+
+/// dx from the weights as they are. wt: scratch of rows() * filters values, which receives
+/// the weights transposed to [KH][KW][F][C] so that the loops run across channels.
+template <class T, size_like NF>
+constexpr void conv_input_gradient(const conv_geometry& g, NF f_n, const T* p, const T* dy,
+                                   T* dx, T* wt) noexcept {
+  const std::size_t nf = f_n, nc = g.c;
+  for (std::size_t k = 0; k < g.kh * g.kw; ++k)
+    for (std::size_t c = 0; c < nc; ++c)
+      for (std::size_t f = 0; f < nf; ++f) wt[(k * nf + f) * nc + c] = p[(k * nc + c) * nf + f];
+  for (std::size_t iy = 0; iy < g.h; ++iy) {
+    for (std::size_t ix = 0; ix < g.w; ++ix) {
+      for (std::size_t c0 = 0; c0 < nc; c0 += conv_dx_block) {
+        const std::size_t cn = nc - c0 < conv_dx_block ? nc - c0 : conv_dx_block;
+        T acc[conv_dx_block];
+        for (std::size_t c = 0; c < cn; ++c) acc[c] = T(0);
+        for (std::size_t kh = 0; kh < g.kh; ++kh) {
+          std::size_t oy = 0;
+          if (!g.output_row(iy, kh, oy)) continue;
+          for (std::size_t kw = 0; kw < g.kw; ++kw) {
+            std::size_t ox = 0;
+            if (!g.output_col(ix, kw, ox)) continue;
+            const T* dyo = dy + (oy * g.ow + ox) * nf;
+            const T* cols = wt + (kh * g.kw + kw) * nf * nc + c0;
+            for (std::size_t f = 0; f < nf; ++f) {
+              const T d = dyo[f];
+              const T* col = cols + f * nc;
+              for (std::size_t c = 0; c < cn; ++c) acc[c] += col[c] * d;
+            }
           }
         }
+        T* dxi = dx + (iy * g.w + ix) * nc + c0;
+        for (std::size_t c = 0; c < cn; ++c) dxi[c] = acc[c];
       }
     }
   }
 }
 
-/// Hands update every weight and bias gradient: dJ/dw[r][f] = sum over output positions of
-/// dy[f] * (the input row r meets there), summed in position order into g (filters values of
-/// scratch); exactly +0, and so zero_gradient, where every such input is 0 or padding.
-template <class T, class Update>
-constexpr void conv_param_gradient(const conv_geometry& g, T* p, const T* x, const T* dy,
-                                   T* scratch, const Update& update) noexcept {
-  const std::size_t f_n = g.filters;
+// Channels whose weight gradients one pass over the positions sums together.
+inline constexpr std::size_t conv_channel_block = 4;
+
+// The weight gradients of channels c0 .. c0+cn-1 at tap (kh, kw), summed into acc.
+template <class T, size_like NF>
+constexpr void conv_weight_gradient_rows(const conv_geometry& g, NF f_n, const T* x, const T* dy,
+                                         T* acc, std::size_t kh, std::size_t kw, std::size_t c0,
+                                         std::size_t cn) noexcept {
+  const std::size_t nf = f_n;
+  for (std::size_t k = 0; k < cn * nf; ++k) acc[k] = T(0);
+  for (std::size_t oy = 0; oy < g.oh; ++oy) {
+    std::size_t iy = 0;
+    if (!g.input_row(oy, kh, iy)) continue;
+    for (std::size_t ox = 0; ox < g.ow; ++ox) {
+      std::size_t ix = 0;
+      if (!g.input_col(ox, kw, ix)) continue;
+      const T* xi = x + (iy * g.w + ix) * g.c + c0;
+      const T* dyo = dy + (oy * g.ow + ox) * nf;
+      for (std::size_t c = 0; c < cn; ++c) {
+        const T v = xi[c];
+        for (std::size_t f = 0; f < nf; ++f) acc[c * nf + f] += dyo[f] * v;
+      }
+    }
+  }
+}
+
+/// Hands update every weight and bias gradient (the sums above), each complete before it is
+/// handed over. g_rows: scratch of conv_channel_block * filters values.
+template <class T, size_like NF, class Update>
+constexpr void conv_param_gradient(const conv_geometry& g, NF f_n, T* p, const T* x,
+                                   const T* dy, T* g_rows, const Update& update) noexcept {
+  const std::size_t nf = f_n;
   for (std::size_t kh = 0; kh < g.kh; ++kh) {
     for (std::size_t kw = 0; kw < g.kw; ++kw) {
-      for (std::size_t c = 0; c < g.c; ++c) {
-        const std::size_t r = (kh * g.kw + kw) * g.c + c;
-        for (std::size_t f = 0; f < f_n; ++f) scratch[f] = T(0);
-        bool any = false;
-        for (std::size_t oy = 0; oy < g.oh; ++oy) {
-          std::size_t iy = 0;
-          if (!g.input_row(oy, kh, iy)) continue;
-          for (std::size_t ox = 0; ox < g.ow; ++ox) {
-            std::size_t ix = 0;
-            if (!g.input_col(ox, kw, ix)) continue;
-            const T v = x[(iy * g.w + ix) * g.c + c];
-            if (v == T(0)) continue;
-            any = true;
-            const T* dyo = dy + (oy * g.ow + ox) * f_n;
-            for (std::size_t f = 0; f < f_n; ++f) scratch[f] += dyo[f] * v;
-          }
+      for (std::size_t c0 = 0; c0 < g.c; c0 += conv_channel_block) {
+        const std::size_t cn = g.c - c0 < conv_channel_block ? g.c - c0 : conv_channel_block;
+        // With a fixed number of filters the sums live in a local array the compiler can
+        // keep in registers; otherwise in the scratch. Same operations.
+        const T* sums = g_rows;
+        if constexpr (std::is_same_v<NF, std::size_t>) {
+          conv_weight_gradient_rows(g, f_n, x, dy, g_rows, kh, kw, c0, cn);
+        } else {
+          T acc[conv_channel_block * NF::value];
+          conv_weight_gradient_rows(g, f_n, x, dy, acc, kh, kw, c0, cn);
+          for (std::size_t k = 0; k < cn * nf; ++k) g_rows[k] = acc[k];
         }
-        T* row = p + r * f_n;
-        if (!any) {
-          update.zero_gradient(row, r * f_n, f_n);
-          continue;
+        for (std::size_t c = 0; c < cn; ++c) {
+          const std::size_t r = (kh * g.kw + kw) * g.c + c0 + c;
+          T* row = p + r * nf;
+          for (std::size_t f = 0; f < nf; ++f) update(row[f], r * nf + f, sums[c * nf + f]);
         }
-        for (std::size_t f = 0; f < f_n; ++f) update(row[f], r * f_n + f, scratch[f]);
       }
     }
   }
-  for (std::size_t f = 0; f < f_n; ++f) scratch[f] = T(0);
+  for (std::size_t f = 0; f < nf; ++f) g_rows[f] = T(0);
   for (std::size_t k = 0; k < g.oh * g.ow; ++k)
-    for (std::size_t f = 0; f < f_n; ++f) scratch[f] += dy[k * f_n + f];
+    for (std::size_t f = 0; f < nf; ++f) g_rows[f] += dy[k * nf + f];
   T* b = p + g.weight_count();
-  for (std::size_t f = 0; f < f_n; ++f) update(b[f], g.weight_count() + f, scratch[f]);
+  for (std::size_t f = 0; f < nf; ++f) update(b[f], g.weight_count() + f, g_rows[f]);
+}
+
+/// Scratch the backward pass needs: the transposed weights (for dJ/dx), then a block of
+/// gradient rows.
+constexpr std::size_t conv_backward_scratch(const conv_geometry& g, bool needs_dx) noexcept {
+  const std::size_t rows = conv_channel_block * g.filters;
+  return needs_dx && g.weight_count() > rows ? g.weight_count() : rows;
 }
 
 }  // namespace constnn::detail

@@ -69,22 +69,27 @@ struct conv1d {
              {"bias", {f}, 1, slice_role::bias, K * c, K * f}}};
   }
 
+  /// The weights transposed for dJ/dx (when wanted), then a block of weight-gradient rows.
   template <shape In>
-  constexpr std::size_t backward_scratch_count(const In&) const noexcept {
-    return filters_.extent(0);
+  constexpr std::size_t backward_scratch_count(const In& in, bool needs_dx) const noexcept {
+    if constexpr (In::rank() != 2) {
+      return 0;
+    } else {
+      return detail::conv_backward_scratch(geometry(in), needs_dx);
+    }
   }
 
   template <class T, class In, class Out>
   constexpr void forward(const forward_io<T, In, Out>& io) const noexcept {
-    detail::conv_forward(geometry(io.in), io.params, io.x, io.y);
+    detail::conv_forward(geometry(io.in), filters(), io.params, io.x, io.y);
   }
 
   /// As conv2d: dx from the weights before any update, then the parameter gradients.
   template <class T, class In, class Out, class Update>
   constexpr void backward(const backward_io<T, In, Out>& io, const Update& update) const noexcept {
     const detail::conv_geometry g = geometry(io.in);
-    if (io.dx != nullptr) detail::conv_input_gradient(g, io.params, io.dy, io.dx);
-    detail::conv_param_gradient(g, io.params, io.x, io.dy, io.scratch, update);
+    if (io.dx != nullptr) detail::conv_input_gradient(g, filters(), io.params, io.dy, io.dx, io.scratch);
+    detail::conv_param_gradient(g, filters(), io.params, io.x, io.dy, io.scratch, update);
   }
 
  private:
@@ -94,6 +99,9 @@ struct conv1d {
     return {1, n, in.extent(1), 1, K, 1, Stride, 0, detail::window_pad_before(n, K, Stride, Padding),
             1, positions(n), filters_.extent(0)};
   }
+
+  // The filter count, as a constant when the type fixes it.
+  constexpr auto filters() const noexcept { return filters_.template extent_c<0>(); }
 
   [[no_unique_address]] extents<Filters> filters_{};
 };

@@ -15,8 +15,9 @@
 //   L::in_place               forward may write its output over its input (default false)
 //   L::view                   the output is the input itself, unchanged (flatten): no buffer,
 //                             no work, and backward passes the delta through
-//   l.forward_scratch_count(in), l.backward_scratch_count(in)
-//                             temporary values forward or backward needs (default 0)
+//   l.forward_scratch_count(in), l.backward_scratch_count(in, needs_dx)
+//                             temporary values forward or backward needs (default 0);
+//                             backward's may depend on whether dJ/dx is wanted
 //   L::is_loss                it ends a network that trains: it has value() and backward()
 //                             against a label (default false)
 //
@@ -178,9 +179,10 @@ struct layer_traits {
     }
   }
   template <class In>
-  static constexpr std::size_t backward_scratch_count(const L& l, const In& in) noexcept {
-    if constexpr (requires { l.backward_scratch_count(in); }) {
-      return l.backward_scratch_count(in);
+  static constexpr std::size_t backward_scratch_count(const L& l, const In& in,
+                                                      bool needs_dx) noexcept {
+    if constexpr (requires { l.backward_scratch_count(in, needs_dx); }) {
+      return l.backward_scratch_count(in, needs_dx);
     } else {
       return 0;
     }

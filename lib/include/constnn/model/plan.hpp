@@ -165,7 +165,10 @@ struct network_plan {
       d.params += d.param_size[l];
       extra[l] = layer_traits<L>::extra_count(layer, in);
       d.forward_scratch[l] = layer_traits<L>::forward_scratch_count(layer, in);
-      d.backward_scratch[l] = layer_traits<L>::backward_scratch_count(layer, in);
+      // Backward runs from the first layer with parameters up; only above it is dJ/dx wanted.
+      if (l >= first_param_layer)
+        d.backward_scratch[l] =
+            layer_traits<L>::backward_scratch_count(layer, in, l > first_param_layer);
       d.valid = d.valid && in.size() > 0 && out.size() > 0 &&
                 layer_traits<L>::takes_shape(layer, in);
       if constexpr (layer_traits<L>::has_params) {
