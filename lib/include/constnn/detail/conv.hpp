@@ -69,12 +69,15 @@ struct conv_geometry {
   }
 };
 
+// The geometry travels by value: a reference could alias the outputs the loops write, and the
+// compiler would then reload every size after every store.
+
 // Output positions a forward step computes together, sharing each weight row.
 inline constexpr std::size_t conv_block = 4;
 
 // The outputs of row oy, columns ox .. ox+Count-1 (all inner columns), summed into acc.
 template <std::size_t Count, class T, size_like NF>
-constexpr void conv_forward_block_into(const conv_geometry& g, NF f_n, const T* p, const T* x,
+constexpr void conv_forward_block_into(conv_geometry g, NF f_n, const T* p, const T* x,
                                        T* acc, std::size_t oy, std::size_t ox) noexcept {
   const std::size_t nf = f_n;
   const T* b = p + g.weight_count();
@@ -101,7 +104,7 @@ constexpr void conv_forward_block_into(const conv_geometry& g, NF f_n, const T* 
 // With a fixed number of filters the block's sums live in a local array the compiler can
 // keep in registers; otherwise they are summed in the output itself. Same operations.
 template <std::size_t Count, class T, size_like NF>
-constexpr void conv_forward_block(const conv_geometry& g, NF f_n, const T* p, const T* x, T* y,
+constexpr void conv_forward_block(conv_geometry g, NF f_n, const T* p, const T* x, T* y,
                                   std::size_t oy, std::size_t ox) noexcept {
   T* yo = y + (oy * g.ow + ox) * std::size_t(f_n);
   if constexpr (std::is_same_v<NF, std::size_t>) {
@@ -115,7 +118,7 @@ constexpr void conv_forward_block(const conv_geometry& g, NF f_n, const T* p, co
 
 /// y = b + sum over the window of x * w, per output position.
 template <class T, size_like NF>
-constexpr void conv_forward(const conv_geometry& g, NF f_n, const T* p, const T* x,
+constexpr void conv_forward(conv_geometry g, NF f_n, const T* p, const T* x,
                             T* y) noexcept {
   const std::size_t nf = f_n;
   const std::size_t first = g.first_inner_col(), last = g.last_inner_col();
@@ -156,7 +159,7 @@ inline constexpr std::size_t conv_dx_block = 16;
 /// dx from the weights as they are. wt: scratch of rows() * filters values, which receives
 /// the weights transposed to [KH][KW][F][C] so that the loops run across channels.
 template <class T, size_like NF>
-constexpr void conv_input_gradient(const conv_geometry& g, NF f_n, const T* p, const T* dy,
+constexpr void conv_input_gradient(conv_geometry g, NF f_n, const T* p, const T* dy,
                                    T* dx, T* wt) noexcept {
   const std::size_t nf = f_n, nc = g.c;
   for (std::size_t k = 0; k < g.kh * g.kw; ++k)
@@ -193,11 +196,12 @@ constexpr void conv_input_gradient(const conv_geometry& g, NF f_n, const T* p, c
 // Channels whose weight gradients one pass over the positions sums together.
 inline constexpr std::size_t conv_channel_block = 4;
 
-// The weight gradients of channels c0 .. c0+cn-1 at tap (kh, kw), summed into acc.
-template <class T, size_like NF>
-constexpr void conv_weight_gradient_rows(const conv_geometry& g, NF f_n, const T* x, const T* dy,
-                                         T* acc, std::size_t kh, std::size_t kw, std::size_t c0,
-                                         std::size_t cn) noexcept {
+// The weight gradients of channels c0 .. c0+Count-1 at tap (kh, kw), summed into acc.
+template <std::size_t Count, class T, size_like NF>
+constexpr void conv_weight_gradient_rows(conv_geometry g, NF f_n, const T* x, const T* dy,
+                                         T* acc, std::size_t kh, std::size_t kw,
+                                         std::size_t c0) noexcept {
+  constexpr std::size_t cn = Count;
   const std::size_t nf = f_n;
   for (std::size_t k = 0; k < cn * nf; ++k) acc[k] = T(0);
   for (std::size_t oy = 0; oy < g.oh; ++oy) {
@@ -219,29 +223,33 @@ constexpr void conv_weight_gradient_rows(const conv_geometry& g, NF f_n, const T
 /// Hands update every weight and bias gradient (the sums above), each complete before it is
 /// handed over. g_rows: scratch of conv_channel_block * filters values.
 template <class T, size_like NF, class Update>
-constexpr void conv_param_gradient(const conv_geometry& g, NF f_n, T* p, const T* x,
+constexpr void conv_param_gradient(conv_geometry g, NF f_n, T* p, const T* x,
                                    const T* dy, T* g_rows, const Update& update) noexcept {
   const std::size_t nf = f_n;
   for (std::size_t kh = 0; kh < g.kh; ++kh) {
     for (std::size_t kw = 0; kw < g.kw; ++kw) {
-      for (std::size_t c0 = 0; c0 < g.c; c0 += conv_channel_block) {
-        const std::size_t cn = g.c - c0 < conv_channel_block ? g.c - c0 : conv_channel_block;
+      // Four channels at a time, then one at a time.
+      const auto rows = [&](auto count, std::size_t c0) {
+        constexpr std::size_t cn = decltype(count)::value;
         // With a fixed number of filters the sums live in a local array the compiler can
         // keep in registers; otherwise in the scratch. Same operations.
-        const T* sums = g_rows;
         if constexpr (std::is_same_v<NF, std::size_t>) {
-          conv_weight_gradient_rows(g, f_n, x, dy, g_rows, kh, kw, c0, cn);
+          conv_weight_gradient_rows<cn>(g, f_n, x, dy, g_rows, kh, kw, c0);
         } else {
-          T acc[conv_channel_block * NF::value];
-          conv_weight_gradient_rows(g, f_n, x, dy, acc, kh, kw, c0, cn);
+          T acc[cn * NF::value];
+          conv_weight_gradient_rows<cn>(g, f_n, x, dy, acc, kh, kw, c0);
           for (std::size_t k = 0; k < cn * nf; ++k) g_rows[k] = acc[k];
         }
         for (std::size_t c = 0; c < cn; ++c) {
           const std::size_t r = (kh * g.kw + kw) * g.c + c0 + c;
           T* row = p + r * nf;
-          for (std::size_t f = 0; f < nf; ++f) update(row[f], r * nf + f, sums[c * nf + f]);
+          for (std::size_t f = 0; f < nf; ++f) update(row[f], r * nf + f, g_rows[c * nf + f]);
         }
-      }
+      };
+      std::size_t c0 = 0;
+      for (; c0 + conv_channel_block <= g.c; c0 += conv_channel_block)
+        rows(fixed_size<conv_channel_block>{}, c0);
+      for (; c0 < g.c; ++c0) rows(fixed_size<1>{}, c0);
     }
   }
   for (std::size_t f = 0; f < nf; ++f) g_rows[f] = T(0);
@@ -253,7 +261,7 @@ constexpr void conv_param_gradient(const conv_geometry& g, NF f_n, T* p, const T
 
 /// Scratch the backward pass needs: the transposed weights (for dJ/dx), then a block of
 /// gradient rows.
-constexpr std::size_t conv_backward_scratch(const conv_geometry& g, bool needs_dx) noexcept {
+constexpr std::size_t conv_backward_scratch(conv_geometry g, bool needs_dx) noexcept {
   const std::size_t rows = conv_channel_block * g.filters;
   return needs_dx && g.weight_count() > rows ? g.weight_count() : rows;
 }
