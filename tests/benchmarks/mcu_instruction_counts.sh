@@ -71,20 +71,21 @@ for t in "${targets[@]}"; do
     < /dev/null > "$dir/output.txt"
   path=$(sed -n 's/^kernel path: //p' "$dir/output.txt")
   mapfile -t counts < <(sed -n 's/^constnn_insn_count: //p' "$dir/plugin.log")
-  if [ ${#counts[@]} -lt 3 ]; then
-    echo "$t: expected at least 3 counts in $dir/plugin.log, got ${#counts[@]}" >&2
+  if [ ${#counts[@]} -lt 4 ]; then
+    echo "$t: expected at least 4 counts in $dir/plugin.log, got ${#counts[@]}" >&2
     exit 1
   fi
   o=${counts[0]}
   p_dense=$((counts[1] - o)) p_binary=$((counts[2] - o))
-  if [ ${#counts[@]} -ge 5 ]; then
+  conv=$((counts[${#counts[@]} - 1] - o))  # the convolution is measured last
+  if [ ${#counts[@]} -ge 6 ]; then
     s_dense=$((counts[3] - o)) s_binary=$((counts[4] - o))
     grep -v '^kernel path' "$dir/output.txt" > "$dir/target.txt"
     cp "$build/host.txt" "$dir/expected.txt"
   else  # predicts only: compare what it printed
     s_dense="n/a (RAM)" s_binary="n/a (RAM)"
-    grep '^predict' "$dir/output.txt" > "$dir/target.txt"
-    grep '^predict' "$build/host.txt" > "$dir/expected.txt"
+    grep -E '^(predict|conv)' "$dir/output.txt" > "$dir/target.txt"
+    grep -E '^(predict|conv)' "$build/host.txt" > "$dir/expected.txt"
   fi
   if cmp -s "$dir/expected.txt" "$dir/target.txt" && grep -q '^portable path: same bits' "$dir/output.txt"; then
     same="yes"
@@ -93,16 +94,18 @@ for t in "${targets[@]}"; do
     status=1
   fi
   per_mac=$(awk -v n="$p_dense" 'BEGIN {printf "%.2f", n / 6900}')
-  rows+=("| $t | $path | $p_dense | $per_mac | $p_binary | $s_dense | $s_binary | $same |")
+  conv_per_mac=$(awk -v n="$conv" 'BEGIN {printf "%.2f", n / 73728}')
+  rows+=("| $t | $path | $p_dense | $per_mac | $p_binary | $s_dense | $s_binary | $conv | $conv_per_mac | $same |")
 done
 
 echo "constnn kernels on Cortex-M: 128-50-10 float network (6,900 dense multiply-adds per"
 echo "prediction), RANDOM weights; executed instructions counted by QEMU between markers,"
 echo "marker overhead subtracted. Dense input: every multiply-add done; binary input: 27 of"
 echo "128 pixels set, zero inputs skipped. 'Same bits' compares every printed output with the"
-echo "host build of the same program."
+echo "host build of the same program. 3x3 conv: one forward pass of a conv2d layer, 10x10x8"
+echo "to 8x8x16 without padding (73,728 multiply-adds), the portable convolution loops."
 echo
-echo "| target | kernels | prediction, dense input | per dense multiply-add | prediction, binary input | SGD step, dense input | SGD step, binary input | same bits as host |"
-echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"
+echo "| target | kernels | prediction, dense input | per dense multiply-add | prediction, binary input | SGD step, dense input | SGD step, binary input | 3x3 conv layer | per conv multiply-add | same bits as host |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 printf '%s\n' "${rows[@]}"
 exit $status
