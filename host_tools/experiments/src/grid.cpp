@@ -27,6 +27,15 @@ void apply_field(run_spec& run, const std::string& field, const json& value, con
   if (field == "dataset") {
     if (!value.is_string()) bad("a data set name");
     run.dataset = value.get<std::string>();
+  } else if (field == "network") {
+    if (!value.is_string()) bad("the name of a convolutional network");
+    const std::string n = value.get<std::string>();
+    if (!n.empty() && !known_networks().contains(n)) {
+      std::string names;
+      for (const auto& [name, layers] : known_networks()) names += (names.empty() ? "" : ", ") + name;
+      bad(fmt::format("one of {} (or \"\" for the MLP)", names).c_str());
+    }
+    run.network = n;
   } else if (field == "hidden") {
     run.hidden.clear();
     if (value.is_number_unsigned()) {
@@ -52,7 +61,8 @@ void apply_field(run_spec& run, const std::string& field, const json& value, con
     const std::string i = value.is_string() ? value.get<std::string>() : "";
     if (i == "random") run.init = init_kind::random;
     else if (i == "zero") run.init = init_kind::zero;
-    else bad("\"random\" or \"zero\"");
+    else if (i == "he") run.init = init_kind::he;
+    else bad("\"random\", \"zero\" or \"he\"");
   } else if (field == "lr") {
     std::string text;
     if (value.is_string()) text = value.get<std::string>();
@@ -82,7 +92,7 @@ void apply_field(run_spec& run, const std::string& field, const json& value, con
     if (!value.is_boolean()) bad("true or false");
     run.keep_first_layer = value.get<bool>();
   } else {
-    fail_data(fmt::format("{}: unknown field \"{}\" (known: dataset, hidden, activation, init, lr, "
+    fail_data(fmt::format("{}: unknown field \"{}\" (known: dataset, network, hidden, activation, init, lr, "
                           "lr_decay, epochs, seed, precision, track_symmetry, keep_first_layer)",
                           where, field));
   }
@@ -131,7 +141,14 @@ std::string to_string(activation_kind a) {
   return "?";
 }
 
-std::string to_string(init_kind i) { return i == init_kind::random ? "random" : "zero"; }
+std::string to_string(init_kind i) {
+  switch (i) {
+    case init_kind::random: return "random";
+    case init_kind::zero: return "zero";
+    case init_kind::he: return "he";
+  }
+  return "?";
+}
 
 std::string to_string(scalar_kind s) {
   return s == scalar_kind::single_precision ? "float" : "double";
@@ -141,6 +158,9 @@ std::string run_spec::key() const {
   std::string widths;
   for (std::size_t j = 0; j < hidden.size(); ++j) widths += fmt::format("{}{}", j ? "-" : "", hidden[j]);
   const std::string decay = lr_decay == 0 ? "" : fmt::format("d{}", lr_decay);
+  if (!network.empty())
+    return fmt::format("{}_{}_{}_lr{}{}_e{}_s{}_{}", dataset, network, to_string(init),
+                       learning_rate, decay, epochs, seed, to_string(scalar));
   return fmt::format("{}_h{}_{}_{}_lr{}{}_e{}_s{}_{}", dataset, widths, to_string(activation),
                      to_string(init), learning_rate, decay, epochs, seed, to_string(scalar));
 }

@@ -20,12 +20,15 @@ struct dataset_spec {
 };
 
 enum class activation_kind { sigmoid, relu, tanh };
-enum class init_kind { random, zero };
+enum class init_kind { random, zero, he };
 enum class scalar_kind { single_precision, double_precision };
 
 /// Everything that determines one training run. Two specs with the same key() are one run.
 struct run_spec {
   std::string dataset;
+  /// A named convolutional network (see known_networks()); empty: the MLP of `hidden` and
+  /// `activation`.
+  std::string network;
   std::vector<std::size_t> hidden{50};  ///< widths of the hidden layers, input side first
   activation_kind activation = activation_kind::sigmoid;
   init_kind init = init_kind::random;
@@ -62,6 +65,9 @@ struct grid {
   std::vector<experiment_spec> experiments;
   std::vector<run_spec> runs;  ///< unique runs, in first-mention order
 };
+
+/// The convolutional networks a grid may name, with the layers of each as text.
+const std::map<std::string, std::string>& known_networks();
 
 std::string to_string(activation_kind a);
 std::string to_string(init_kind i);

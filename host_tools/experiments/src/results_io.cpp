@@ -35,6 +35,8 @@ std::string number(double v) { return train_export::shortest(v); }
 json hyperparameters(const run_result& r) {
   const run_spec& s = r.spec;
   return json{{"dataset", s.dataset},
+              {"network", s.network.empty() ? "mlp" : s.network},
+              {"layers", s.network.empty() ? "" : known_networks().at(s.network)},
               {"widths", r.widths},
               {"hidden", s.hidden},
               {"activation", to_string(s.activation)},

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <span>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -49,6 +51,20 @@ struct network_of<T, Act, 3> {
       constnn::sequential<T, layer, Act, layer, Act, layer, Act, layer, constnn::softmax_xent>;
 };
 
+// The convolutional networks of the report, channels last; known_networks() names them.
+template <class T>
+using fashion_cnn = constnn::sequential<
+    T, constnn::input<28, 28, 1>, constnn::conv2d<16, 3, 3, 1, constnn::padding::same>,
+    constnn::relu, constnn::max_pool2d<2, 2>, constnn::conv2d<32, 3, 3, 1, constnn::padding::same>,
+    constnn::relu, constnn::max_pool2d<2, 2>, constnn::flatten, constnn::dense<7 * 7 * 32, 10>,
+    constnn::softmax_xent>;
+template <class T>
+using ocr_cnn = constnn::sequential<
+    T, constnn::input<16, 8, 1>, constnn::conv2d<8, 3, 3, 1, constnn::padding::same>,
+    constnn::relu, constnn::max_pool2d<2, 2>, constnn::conv2d<16, 3, 3, 1, constnn::padding::same>,
+    constnn::relu, constnn::max_pool2d<2, 2>, constnn::flatten, constnn::dense<4 * 2 * 16, 10>,
+    constnn::softmax_xent>;
+
 template <class T>
 constnn::dataset_view<T, label_type> view_of(const labeled_data<T>& data) {
   return {data.features.data(), data.labels.data(), data.size(), data.width};
@@ -88,6 +104,7 @@ run_result train_and_measure(const Net& net, const run_spec& spec, const data_pa
   const std::span<T> ws(workspace);
   constnn::initialize(net, params,
                       spec.init == init_kind::random ? constnn::init_scheme::random
+                      : spec.init == init_kind::he   ? constnn::init_scheme::he
                                                      : constnn::init_scheme::zero,
                       spec.seed);
 
@@ -168,8 +185,23 @@ run_result run_with(const run_spec& spec, const data_pair<T>& data, std::size_t 
   }
 }
 
+template <class T, class Net>
+run_result run_fixed(const run_spec& spec, const data_pair<T>& data, std::size_t classes) {
+  const Net net;
+  if (data.train.width != Net::input_shape::static_size || classes != net.output_size())
+    train_export::fail_usage(fmt::format("{}: the network takes {} features and {} classes, the data "
+                                         "has {} and {}", spec.key(), Net::input_shape::static_size,
+                                         net.output_size(), data.train.width, classes));
+  if (spec.track_symmetry || spec.keep_first_layer)
+    train_export::fail_usage(spec.key() + ": track_symmetry and keep_first_layer are for MLPs");
+  return train_and_measure(net, spec, data);
+}
+
 template <class T>
 run_result run_typed(const run_spec& spec, const data_pair<T>& data, std::size_t classes) {
+  if (spec.network == "cnn-fashion") return run_fixed<T, fashion_cnn<T>>(spec, data, classes);
+  if (spec.network == "cnn-ocr") return run_fixed<T, ocr_cnn<T>>(spec, data, classes);
+  if (!spec.network.empty()) train_export::fail_usage(spec.key() + ": unknown network");
   switch (spec.activation) {
     case activation_kind::sigmoid: return run_with<T, constnn::sigmoid>(spec, data, classes);
     case activation_kind::relu: return run_with<T, constnn::relu>(spec, data, classes);
@@ -212,15 +244,32 @@ run_result run_one(const run_spec& spec, const loaded_dataset& data) {
   return run_typed(spec, *data.double_precision, data.spec.classes);
 }
 
+const std::map<std::string, std::string>& known_networks() {
+  static const std::map<std::string, std::string> networks{
+      {"cnn-fashion",
+       "28x28x1, conv2d 16 3x3 same, relu, maxpool 2x2, conv2d 32 3x3 same, relu, maxpool 2x2, "
+       "dense 10"},
+      {"cnn-ocr",
+       "16x8x1, conv2d 8 3x3 same, relu, maxpool 2x2, conv2d 16 3x3 same, relu, maxpool 2x2, "
+       "dense 10"},
+  };
+  return networks;
+}
+
 double estimated_cost(const run_spec& spec, std::size_t features, std::size_t classes,
                       std::size_t train_examples, std::size_t validation_examples) {
   double macs = 0;
-  std::size_t in = features;
-  for (const std::size_t h : spec.hidden) {
-    macs += static_cast<double>(in * h);
-    in = h;
+  // Multiply-adds of one forward pass of the named networks (conv layers dominate).
+  if (spec.network == "cnn-fashion") macs = 28.0 * 28 * 9 * 16 + 14.0 * 14 * 9 * 16 * 32 + 1568.0 * 10;
+  if (spec.network == "cnn-ocr") macs = 16.0 * 8 * 9 * 8 + 8.0 * 4 * 9 * 8 * 16 + 128.0 * 10;
+  if (spec.network.empty()) {
+    std::size_t in = features;
+    for (const std::size_t h : spec.hidden) {
+      macs += static_cast<double>(in * h);
+      in = h;
+    }
+    macs += static_cast<double>(in * classes);
   }
-  macs += static_cast<double>(in * classes);
   // A training step costs about three forward passes; each epoch evaluates both sets once.
   const double passes = 3.0 * static_cast<double>(train_examples) +
                         static_cast<double>(train_examples + validation_examples);
