@@ -4,14 +4,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+start=$SECONDS
 .ci/install-deps
+timings=("install-deps: $((SECONDS - start)) s")
 
 jobs=$(nproc)
 run_preset() {
   echo "=== $1 ==="
+  local t0=$SECONDS
   cmake --preset "$1"
   cmake --build --preset "$1" -j "$jobs"
+  local t1=$SECONDS
   ctest --preset "$1" -j "$jobs"
+  timings+=("$1: $((SECONDS - t0)) s (build $((t1 - t0)) s, tests $((SECONDS - t1)) s)")
 }
 
 for preset in host-release host-clang host-sanitize; do
@@ -22,4 +27,6 @@ done
 for preset in $(cmake --list-presets=configure | sed -n 's/^ *"\(cortex-[^"]*\)".*/\1/p'); do
   run_preset "$preset"
 done
-echo "run_all: every preset built and passed its tests"
+echo "run_all: time per stage"
+printf '  %s\n' "${timings[@]}"
+echo "run_all: every preset built and passed its tests in $((SECONDS - start)) s"

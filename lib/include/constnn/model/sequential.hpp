@@ -136,7 +136,7 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
   constexpr sequential() noexcept
     requires is_fixed
   {
-    static_assert(this->static_plan.valid, "constnn::sequential: a layer has an empty shape");
+    static_assert(sequential::static_plan.valid, "constnn::sequential: a layer has an empty shape");
   }
 
   /// A network with the given sizes: dims[0] the input size, dims[j+1] the output size of the
