@@ -233,19 +233,25 @@ void output_transaction::commit() {
     if (!p.written) fail_writing(p.target, EINVAL);
   }
   // The targets may have changed during a long run; each is checked again before any moves.
-  for (pending& p : pending_) {
-    if (p.kind == target_kind::stream) continue;
-    struct stat st {};
-    if (::lstat(p.target.c_str(), &st) != 0) {
-      if (errno != ENOENT) fail_writing(p.target, errno);
-      p.kind = target_kind::new_file;
-    } else if (S_ISREG(st.st_mode)) {
-      check_replaceable(p.target, st);
-      p.kind = target_kind::replaced_file;
-    } else {
-      refuse(p.target, fmt::format("it became {} during the run; refusing to replace it",
-                                   kind_of(st.st_mode)));
+  // A failed commit leaves no temporary behind, as if the transaction had been abandoned.
+  try {
+    for (pending& p : pending_) {
+      if (p.kind == target_kind::stream) continue;
+      struct stat st {};
+      if (::lstat(p.target.c_str(), &st) != 0) {
+        if (errno != ENOENT) fail_writing(p.target, errno);
+        p.kind = target_kind::new_file;
+      } else if (S_ISREG(st.st_mode)) {
+        check_replaceable(p.target, st);
+        p.kind = target_kind::replaced_file;
+      } else {
+        refuse(p.target, fmt::format("it became {} during the run; refusing to replace it",
+                                     kind_of(st.st_mode)));
+      }
     }
+  } catch (...) {
+    abandon();
+    throw;
   }
 
   enum class placed { created, exchanged, replaced_for_good };

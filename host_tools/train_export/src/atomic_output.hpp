@@ -54,7 +54,8 @@ class output_transaction {
   /// Writes the whole content: to the temporary file (flushed to disk), or to the stream.
   void write(std::size_t handle, std::string_view content);
 
-  /// Moves every temporary file into place, all or none. Requires every output written.
+  /// Moves every temporary file into place, all or none; when it throws, the temporaries are
+  /// gone and every target is as it was. Requires every output written.
   void commit();
 
   /// Deletes the temporary files of an uncommitted transaction; calling it again does nothing.

@@ -92,7 +92,7 @@ class csv_parser {
   void reserve_for(const char* row, const char* row_end, const char* end) {
     const auto features = static_cast<std::size_t>(std::count(row, row_end, ','));
     const auto row_bytes = static_cast<std::size_t>(row_end - row) + 1;
-    const auto rows = static_cast<std::size_t>(end - row) / row_bytes + 1;
+    const auto rows = (static_cast<std::size_t>(end - row) + row_bytes - 1) / row_bytes;
     data_.labels.reserve(rows);
     data_.features.reserve(rows * features);
   }
