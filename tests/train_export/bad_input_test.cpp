@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <csignal>
 #include <optional>
@@ -322,6 +323,44 @@ const std::vector<bad_case> bad_cases = {
                  "was written; try a smaller learning rate than 1e38"),
 };
 
+// Starts the tool with its memory limited, so a regression fails the test instead of
+// exhausting the machine: by address space, or, under AddressSanitizer (whose shadow memory
+// needs terabytes of it), by ASan's own resident-size limit.
+train_export_test::running_tool start_with_memory_limit(
+    const std::vector<std::string>& args, const fs::path& cwd, rlim_t bytes,
+    const train_export_test::tool_streams& streams = {}) {
+  bool sanitized = false;
+#if defined(__SANITIZE_ADDRESS__)
+  sanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  sanitized = true;
+#endif
+#endif
+  if (sanitized) {
+    const char* old = std::getenv("ASAN_OPTIONS");
+    const std::string saved = old != nullptr ? old : "";
+    const std::string limited = saved + (saved.empty() ? "" : ":") +
+                                "hard_rss_limit_mb=" + std::to_string(2 * (bytes >> 20));
+    ::setenv("ASAN_OPTIONS", limited.c_str(), 1);  // read by the tool when it starts
+    const auto tool = start_tool(args, cwd, streams);
+    if (old != nullptr) {
+      ::setenv("ASAN_OPTIONS", saved.c_str(), 1);
+    } else {
+      ::unsetenv("ASAN_OPTIONS");
+    }
+    return tool;
+  }
+  rlimit old {};
+  ::getrlimit(RLIMIT_AS, &old);
+  rlimit limited = old;
+  limited.rlim_cur = std::min(bytes, old.rlim_max);
+  ::setrlimit(RLIMIT_AS, &limited);  // inherited by the tool; restored at once
+  const auto tool = start_tool(args, cwd, streams);
+  ::setrlimit(RLIMIT_AS, &old);
+  return tool;
+}
+
 std::vector<std::string> args_of(const bad_case& c) {
   if (c.positional_args.empty()) return named_args(c);
   auto args = c.positional_args;
@@ -346,7 +385,11 @@ BOOST_AUTO_TEST_CASE(bad_input_gives_one_message_its_exit_status_and_no_output) 
       scratch_dir dir;
       prepare(dir, c);
       const auto before = dir.entries();
-      const auto r = run_tool(args_of(c), dir.path());
+      // Bounded in memory and time, so that a regression (an endless read, an absurd size)
+      // fails the case instead of exhausting the machine or hanging.
+      const auto r =
+          wait_tool_for(start_with_memory_limit(args_of(c), dir.path(), rlim_t{2} << 30), 120s);
+      BOOST_TEST(!r.timed_out);
       BOOST_TEST(r.status == c.status);
       BOOST_TEST(r.err == expected_stderr(c.message));
       BOOST_TEST(r.out.empty());
@@ -469,24 +512,35 @@ bool is_character_device(const fs::path& p) {
 
 }  // namespace
 
+namespace {
+
+// A null device to write to. As root (who could replace the real one, so a regression here
+// would break the machine) a private node in the scratch directory; otherwise /dev/null,
+// which only root can replace.
+fs::path null_device(const scratch_dir& dir) {
+  const fs::path node = dir / "null";
+  if (::geteuid() != 0) return "/dev/null";
+  BOOST_TEST_REQUIRE(::mknod(node.c_str(), S_IFCHR | 0666, ::makedev(1, 3)) == 0);
+  return node;
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(a_character_device_output_is_written_through_and_stays_a_device) {
   scratch_dir dir;
   prepare_good(dir);
-  // A private null device first (root can make one), so a mistake cannot destroy /dev/null;
-  // /dev/null itself only once that passed.
-  const fs::path node = dir / "null";
-  const bool own_node = ::mknod(node.c_str(), S_IFCHR | 0666, ::makedev(1, 3)) == 0;
-  const std::string target = own_node ? "null" : "/dev/null";
-  const auto r = run_tool(short_run({"--metrics", target, "--metrics-json", target, "--header",
-                                     target, "--train-labels", "t.labels"}),
+  const std::string null = null_device(dir).string();
+  const auto once = run_tool(short_run({"--metrics", null}), dir.path());
+  BOOST_TEST(once.status == 0, once.err);
+  BOOST_TEST_REQUIRE(is_character_device(null), "the device was replaced by a file");
+  // Several outputs may share a device.
+  const auto r = run_tool(short_run({"--metrics", null, "--metrics-json", null, "--header", null,
+                                     "--train-labels", "t.labels"}),
                           dir.path());
   BOOST_TEST(r.status == 0, r.err);
   BOOST_TEST(r.err.empty());
-  BOOST_TEST_REQUIRE(is_character_device(own_node ? node : fs::path("/dev/null")));
+  BOOST_TEST(is_character_device(null));
   BOOST_TEST(fs::exists(dir / "t.labels"));
-  const auto dev_null = run_tool(short_run({"--metrics", "/dev/null"}), dir.path());
-  BOOST_TEST(dev_null.status == 0, dev_null.err);
-  BOOST_TEST(is_character_device("/dev/null"), "/dev/null was replaced");
   const auto entries = dir.entries();
   const auto hidden_files = std::count_if(entries.begin(), entries.end(),
                                           [](const std::string& n) { return n[0] == '.'; });
@@ -497,21 +551,22 @@ BOOST_AUTO_TEST_CASE(a_fifo_output_receives_the_content_and_stays_a_fifo) {
   scratch_dir dir;
   prepare_good(dir);
   BOOST_TEST_REQUIRE(::mkfifo((dir / "m.fifo").c_str(), 0600) == 0);
-  std::string received;
-  std::thread reader([&] {
-    std::ifstream in(dir / "m.fifo", std::ios::binary);
-    received.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  });
+  // The read end is open before the tool starts, and the metrics fit in the FIFO's buffer, so
+  // no reader thread is needed (one could hang on a FIFO that a broken tool replaced).
+  const int reader = ::open((dir / "m.fifo").c_str(), O_RDONLY | O_NONBLOCK);
+  BOOST_TEST_REQUIRE(reader >= 0);
   const auto r = wait_tool_for(start_tool(short_run({"--metrics", "m.fifo"}), dir.path()), 60s);
-  // If the tool never opened the FIFO, this releases the reader instead of hanging the test.
-  const int release = ::open((dir / "m.fifo").c_str(), O_WRONLY | O_NONBLOCK);
-  if (release >= 0) ::close(release);
-  reader.join();
+  std::string received;
+  char chunk[4096];
+  for (ssize_t got; (got = ::read(reader, chunk, sizeof chunk)) > 0;) {
+    received.append(chunk, static_cast<std::size_t>(got));
+  }
+  ::close(reader);
   BOOST_TEST(r.status == 0, r.err);
+  BOOST_TEST(fs::is_fifo(dir / "m.fifo"), "the FIFO was replaced by a file");
   const auto plain = run_tool(short_run({"--metrics", "m.txt"}), dir.path());
   BOOST_TEST_REQUIRE(plain.status == 0);
   BOOST_TEST(received == read_file(dir / "m.txt"));
-  BOOST_TEST(fs::is_fifo(dir / "m.fifo"));
 }
 
 BOOST_AUTO_TEST_CASE(symbolic_links_are_written_through_to_devices_and_refused_otherwise) {
@@ -535,11 +590,12 @@ BOOST_AUTO_TEST_CASE(symbolic_links_are_written_through_to_devices_and_refused_o
   BOOST_TEST(read_file(dir / "real.txt") == "old\n");
   BOOST_TEST(fs::is_symlink(dir / "link.txt"));
 
-  fs::create_symlink("/dev/null", dir / "null_link");
+  const fs::path null = null_device(dir);
+  fs::create_symlink(null, dir / "null_link");
   const auto to_device = run_tool(short_run({"--metrics", "null_link"}), dir.path());
   BOOST_TEST(to_device.status == 0, to_device.err);
   BOOST_TEST(fs::is_symlink(dir / "null_link"));
-  BOOST_TEST(is_character_device("/dev/null"));
+  BOOST_TEST(is_character_device(null));
 }
 
 // --- All or nothing --------------------------------------------------------------------------
@@ -716,24 +772,9 @@ std::string wide_row(std::size_t features) {
   return row + "\n";
 }
 
-// Runs the tool with its address space limited, where a sanitizer's shadow memory allows it.
 train_export_test::tool_result run_with_memory_limit(const std::vector<std::string>& args,
                                                      const fs::path& cwd, rlim_t bytes) {
-#if defined(__SANITIZE_ADDRESS__)
-  bytes = RLIM_INFINITY;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-  bytes = RLIM_INFINITY;
-#endif
-#endif
-  rlimit old {};
-  ::getrlimit(RLIMIT_AS, &old);
-  rlimit limited = old;
-  limited.rlim_cur = std::min(bytes, old.rlim_max);
-  ::setrlimit(RLIMIT_AS, &limited);  // inherited by the tool; restored at once
-  const auto tool = start_tool(args, cwd);
-  ::setrlimit(RLIMIT_AS, &old);
-  return wait_tool_for(tool, 120s);
+  return wait_tool_for(start_with_memory_limit(args, cwd, bytes), 120s);
 }
 
 }  // namespace
@@ -784,9 +825,10 @@ BOOST_AUTO_TEST_CASE(an_endless_input_stops_at_the_size_limit) {
   ::signal(SIGPIPE, SIG_IGN);  // the writer learns of the tool's end by EPIPE
   train_export_test::tool_streams streams;
   streams.stdin_path = "/dev/fd/" + std::to_string(pipe_fds[0]);
-  const auto tool = start_tool({"--train", "/dev/stdin", "--validation", "validation.csv",
-                                "--classes", "2", "--quiet", "--metrics", "m.txt"},
-                               dir.path(), streams);
+  const auto tool = start_with_memory_limit({"--train", "/dev/stdin", "--validation",
+                                             "validation.csv", "--classes", "2", "--quiet",
+                                             "--metrics", "m.txt"},
+                                            dir.path(), rlim_t{1} << 30, streams);
   ::close(pipe_fds[0]);
   std::thread writer([fd = pipe_fds[1]] {
     std::string block;
@@ -795,7 +837,7 @@ BOOST_AUTO_TEST_CASE(an_endless_input_stops_at_the_size_limit) {
     }
     ::close(fd);
   });
-  const auto r = wait_tool_for(tool, 120s);
+  const auto r = wait_tool_for(tool, 60s);
   writer.join();
   BOOST_TEST(r.status == data_error);
   BOOST_TEST(r.err == "train_export: /dev/stdin: longer than 256 MiB, the limit on an input file\n");
