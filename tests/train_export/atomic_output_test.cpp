@@ -169,4 +169,12 @@ BOOST_AUTO_TEST_CASE(temporary_names_do_not_grow_with_the_target_name) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_fifo_is_written_through_and_a_file_is_not) {
+  scratch_dir dir;
+  BOOST_TEST_REQUIRE(::mkfifo((dir / "f").c_str(), 0600) == 0);
+  output_transaction t;
+  BOOST_TEST(t.writes_through(t.reserve(dir / "f")));
+  BOOST_TEST(!t.writes_through(t.reserve(dir / "a.txt")));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

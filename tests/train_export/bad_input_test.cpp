@@ -859,18 +859,19 @@ bool wait_for_temporaries(const scratch_dir& dir, std::size_t before) {
   return false;
 }
 
-// A run whose one epoch takes a minute or more, so a prompt stop must come mid-epoch.
+// A run whose one epoch takes a minute or more (30 million parameters, 20,000 examples), so
+// a prompt stop must come mid-epoch.
 std::vector<std::string> long_epoch_run(const scratch_dir& dir) {
   std::string data;
-  const std::string row = wide_row(50);
-  for (int i = 0; i < 4000; ++i) {
+  const std::string row = wide_row(100);
+  for (int i = 0; i < 20'000; ++i) {
     data += i % 2 == 0 ? '0' : '1';
     data.append(row, 1);
   }
   write_file(dir / "train.csv", data);
   write_file(dir / "validation.csv", row);
   return {"--train", "train.csv", "--validation", "validation.csv", "--classes", "2",
-          "--epochs", "1", "--hidden", "200000", "--quiet", "--metrics", "m.txt",
+          "--epochs", "1", "--hidden", "300000", "--quiet", "--metrics", "m.txt",
           "--header", "h.hpp"};
 }
 

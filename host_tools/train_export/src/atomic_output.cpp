@@ -228,6 +228,10 @@ void output_transaction::write(std::size_t handle, std::string_view content) {
   p.written = true;
 }
 
+bool output_transaction::writes_through(std::size_t handle) const {
+  return pending_.at(handle).kind == target_kind::stream;
+}
+
 void output_transaction::commit() {
   for (const pending& p : pending_) {
     if (!p.written) fail_writing(p.target, EINVAL);

@@ -54,6 +54,10 @@ class output_transaction {
   /// Writes the whole content: to the temporary file (flushed to disk), or to the stream.
   void write(std::size_t handle, std::string_view content);
 
+  /// True when `handle`'s target is a device or FIFO, written through rather than replaced;
+  /// such outputs are best written last, once nothing else can fail before the commit.
+  bool writes_through(std::size_t handle) const;
+
   /// Moves every temporary file into place, all or none; when it throws, the temporaries are
   /// gone and every target is as it was. Requires every output written.
   void commit();

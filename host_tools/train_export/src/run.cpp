@@ -1,6 +1,7 @@
 // The whole tool as a function: command line in, files out, exit status back.
 #include "run.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -97,10 +98,15 @@ void run_with(const options& opts) {
     contents[4] = header_text<T>(opts, summary, trained.parameters, validation_set,
                                  trained.validation_predictions);
   }
-  std::size_t index = 0;
-  for (slot* s : {&train_labels, &validation_labels, &metrics, &metrics_json_file, &header}) {
-    if (s->path) outputs.write(s->handle, contents[index]);
-    ++index;
+  // Files first: a device or FIFO gets its content only when no temporary can fail any more.
+  const std::array<slot*, 5> slots = {&train_labels, &validation_labels, &metrics,
+                                      &metrics_json_file, &header};
+  for (const bool streams : {false, true}) {
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      if (slots[i]->path && outputs.writes_through(slots[i]->handle) == streams) {
+        outputs.write(slots[i]->handle, contents[i]);
+      }
+    }
   }
   // From the first rename on, a signal would split the outputs into old and new ones: it waits
   // until the process ends, which is right after the commit.
