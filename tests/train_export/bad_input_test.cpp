@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -14,12 +15,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <cstdlib>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <optional>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tool_harness.hpp"
@@ -28,9 +29,9 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using train_export_test::read_file;
 using train_export_test::run_tool;
+using train_export_test::scratch_dir;
 using train_export_test::start_tool;
 using train_export_test::wait_tool_for;
-using train_export_test::scratch_dir;
 using train_export_test::write_file;
 
 namespace {
@@ -309,14 +310,17 @@ const std::vector<bad_case> bad_cases = {
                  "'a\\x0ab'"),
     with_options("newline in a missing input's name", {"--train", "no\nsuch.csv"}, io_error,
                  "no\\x0asuch.csv: cannot read: No such file or directory"),
-    with_options("carriage return in an output's directory", {"--header", "no\r/h.hpp"},
-                 io_error, "no\\x0d/h.hpp: cannot write: No such file or directory"),
+    with_options("carriage return in an output's directory", {"--header", "no\r/h.hpp"}, io_error,
+                 "no\\x0d/h.hpp: cannot write: No such file or directory"),
     with_options("terminal escape in an option value", {"--init", "\x1b[2J"}, usage_error,
                  "--init: expected random or zero, got '\\x1b[2J'"),
-    with_options("bidi override in an option value", {"--precision", "\u202e" "elbuod"},
+    with_options("bidi override in an option value",
+                 {"--precision",
+                  "\u202e"
+                  "elbuod"},
                  usage_error, "--precision: expected float or double, got '\\xe2\\x80\\xaeelbuod'"),
-    with_options("invalid UTF-8 in a missing input's name", {"--validation", "\xff.csv"},
-                 io_error, "\\xff.csv: cannot read: No such file or directory"),
+    with_options("invalid UTF-8 in a missing input's name", {"--validation", "\xff.csv"}, io_error,
+                 "\\xff.csv: cannot read: No such file or directory"),
     // Divergence is found whatever the outputs; here all of them, below each alone.
     with_options("diverging learning rate", {"--lr", "1e38", "--init", "zero"}, data_error,
                  "training diverged in epoch 1 (a weight became NaN or infinite), so no output "
@@ -351,7 +355,7 @@ train_export_test::running_tool start_with_memory_limit(
     }
     return tool;
   }
-  rlimit old {};
+  rlimit old{};
   ::getrlimit(RLIMIT_AS, &old);
   rlimit limited = old;
   limited.rlim_cur = std::min(bytes, old.rlim_max);
@@ -494,8 +498,9 @@ namespace {
 
 // The sizes of a short good run, for tests that only need the outputs.
 std::vector<std::string> short_run(std::vector<std::string> outputs) {
-  std::vector<std::string> args = {"--train", "train.csv", "--validation", "validation.csv",
-                                   "--classes", "2", "--epochs", "1", "--hidden", "2", "--quiet"};
+  std::vector<std::string> args = {"--train",   "train.csv", "--validation", "validation.csv",
+                                   "--classes", "2",         "--epochs",     "1",
+                                   "--hidden",  "2",         "--quiet"};
   args.insert(args.end(), outputs.begin(), outputs.end());
   return args;
 }
@@ -578,14 +583,16 @@ BOOST_AUTO_TEST_CASE(symbolic_links_are_written_through_to_devices_and_refused_o
   const auto before = dir.entries();
   const auto to_file = run_tool(short_run({"--metrics", "link.txt"}), dir.path());
   BOOST_TEST(to_file.status == io_error);
-  BOOST_TEST(to_file.err == "train_export: link.txt: cannot write: it is a symbolic link to a "
-                            "regular file; to replace that file, name it (" +
-                                fs::canonical(dir / "real.txt").string() + ")\n");
+  BOOST_TEST(to_file.err ==
+             "train_export: link.txt: cannot write: it is a symbolic link to a "
+             "regular file; to replace that file, name it (" +
+                 fs::canonical(dir / "real.txt").string() + ")\n");
   const auto dangling = run_tool(short_run({"--metrics", "dangling.txt"}), dir.path());
   BOOST_TEST(dangling.status == io_error);
-  BOOST_TEST(dangling.err == "train_export: dangling.txt: cannot write: it is a symbolic link "
-                             "that leads nowhere (No such file or directory); name the file to "
-                             "create instead\n");
+  BOOST_TEST(dangling.err ==
+             "train_export: dangling.txt: cannot write: it is a symbolic link "
+             "that leads nowhere (No such file or directory); name the file to "
+             "create instead\n");
   BOOST_TEST((dir.entries() == before));
   BOOST_TEST(read_file(dir / "real.txt") == "old\n");
   BOOST_TEST(fs::is_symlink(dir / "link.txt"));
@@ -645,12 +652,60 @@ BOOST_AUTO_TEST_CASE(an_output_that_cannot_be_replaced_leaves_every_output_as_it
   const auto before = dir.entries();
   const auto r = run_tool(named_args(c), dir.path());
   BOOST_TEST(r.status == io_error);
-  BOOST_TEST(r.err == "train_export: h.hpp: cannot write: it is marked immutable or append-only "
-                      "(see lsattr); it cannot be replaced\n");
+  BOOST_TEST(r.err ==
+             "train_export: h.hpp: cannot write: it is marked immutable or append-only "
+             "(see lsattr); it cannot be replaced\n");
   BOOST_TEST((dir.entries() == before));
   BOOST_TEST(read_file(dir / "t.labels") == "old labels\n");
   BOOST_TEST(read_file(dir / "m.txt") == "old metrics\n");
   BOOST_TEST(read_file(dir / "h.hpp") == "old header\n");
+}
+
+namespace {
+
+// Bind-mounts a file over another for its lifetime (root only). Such a target passes every
+// check (same file system) and its rename fails with EBUSY in the middle of the commit.
+class bind_mount {
+ public:
+  bind_mount(const fs::path& source, const fs::path& target) : target_(target) {
+    ok_ = ::mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) == 0;
+  }
+  ~bind_mount() {
+    if (ok_) ::umount2(target_.c_str(), MNT_DETACH);
+  }
+  bind_mount(const bind_mount&) = delete;
+  bind_mount& operator=(const bind_mount&) = delete;
+  bool ok() const { return ok_; }
+
+ private:
+  fs::path target_;
+  bool ok_ = false;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_rename_failing_mid_commit_puts_back_the_outputs_already_moved) {
+  scratch_dir dir;
+  const bad_case c("mounted header");
+  prepare(dir, c);
+  write_file(dir / "t.labels", "old labels\n");
+  write_file(dir / "h.hpp", "old header\n");
+  write_file(dir / "over.txt", "mounted over\n");
+  const bind_mount mounted(dir / "over.txt", dir / "h.hpp");
+  if (!mounted.ok()) {
+    BOOST_TEST_MESSAGE("SKIPPED: cannot bind-mount here (needs root)");
+    return;
+  }
+  const auto before = dir.entries();
+  // The labels, metrics and JSON outputs are moved before the header, whose move fails.
+  const auto r = run_tool(named_args(c), dir.path());
+  BOOST_TEST(r.status == io_error);
+  BOOST_TEST(r.err ==
+             "train_export: h.hpp: cannot write: Device or resource busy; no output was changed\n");
+  BOOST_TEST((dir.entries() == before), "an output was left created or a temporary remains");
+  BOOST_TEST(read_file(dir / "t.labels") == "old labels\n");
+  BOOST_TEST(read_file(dir / "m.txt") == "old metrics\n");
+  BOOST_TEST(read_file(dir / "h.hpp") == "mounted over\n");
 }
 
 BOOST_AUTO_TEST_CASE(output_names_up_to_name_max_work_and_longer_ones_fail_at_once) {
@@ -660,15 +715,16 @@ BOOST_AUTO_TEST_CASE(output_names_up_to_name_max_work_and_longer_ones_fail_at_on
   BOOST_TEST_REQUIRE(name_max >= 255);
   const std::string longest(static_cast<std::size_t>(name_max) - 4, 'h');
   const std::string long_labels(235, 'l');
-  const auto r =
-      run_tool(short_run({"--header", longest + ".hpp", "--train-labels", long_labels}), dir.path());
+  const auto r = run_tool(short_run({"--header", longest + ".hpp", "--train-labels", long_labels}),
+                          dir.path());
   BOOST_TEST(r.status == 0, r.err);
   BOOST_TEST(fs::exists(dir / (longest + ".hpp")));
   BOOST_TEST(fs::exists(dir / long_labels));
 
   const std::string too_long(static_cast<std::size_t>(name_max) + 1, 'x');
   const auto before = dir.entries();
-  const auto t = run_tool(short_run({"--metrics", "m.txt", "--metrics-json", too_long}), dir.path());
+  const auto t =
+      run_tool(short_run({"--metrics", "m.txt", "--metrics-json", too_long}), dir.path());
   BOOST_TEST(t.status == io_error);
   BOOST_TEST(t.err == "train_export: " + too_long + ": cannot write: File name too long\n");
   BOOST_TEST((dir.entries() == before));
@@ -680,9 +736,11 @@ BOOST_AUTO_TEST_CASE(divergence_is_reported_the_same_whatever_outputs_are_asked_
   const std::string message =
       "train_export: training diverged in epoch 1 (a weight became NaN or infinite), so no output "
       "was written; try a smaller learning rate than 1e38\n";
-  const std::vector<std::vector<std::string>> output_sets = {
-      {}, {"--metrics", "m.txt"}, {"--metrics-json", "m.json"}, {"--train-labels", "t.labels"},
-      {"--header", "h.hpp"}};
+  const std::vector<std::vector<std::string>> output_sets = {{},
+                                                             {"--metrics", "m.txt"},
+                                                             {"--metrics-json", "m.json"},
+                                                             {"--train-labels", "t.labels"},
+                                                             {"--header", "h.hpp"}};
   for (const auto& outputs : output_sets) {
     BOOST_TEST_CONTEXT("outputs: " << (outputs.empty() ? "none" : outputs[0])) {
       scratch_dir dir;
@@ -701,18 +759,21 @@ BOOST_AUTO_TEST_CASE(divergence_is_reported_the_same_whatever_outputs_are_asked_
 // --- Nothing user-controlled reaches the header unescaped --------------------------------------
 
 BOOST_AUTO_TEST_CASE(input_file_names_cannot_inject_code_into_the_header) {
-  const std::vector<std::string> names = {
-      "v\nstatic_assert(false, \"injected\");\n.csv", "v\rstatic_assert(false);.csv",
-      "v\\", "v\xe2\x80\xae.csv", "v\x1b[2J.csv", "v\xff\xfe.csv"};
+  const std::vector<std::string> names = {"v\nstatic_assert(false, \"injected\");\n.csv",
+                                          "v\rstatic_assert(false);.csv",
+                                          "v\\",
+                                          "v\xe2\x80\xae.csv",
+                                          "v\x1b[2J.csv",
+                                          "v\xff\xfe.csv"};
   for (const std::string& name : names) {
     BOOST_TEST_CONTEXT("file name: " << name) {
       scratch_dir dir;
       prepare_good(dir);
       write_file(dir / name, good_validation);
-      const auto r = run_tool({"--train", "train.csv", "--validation", name, "--classes", "2",
-                               "--epochs", "1", "--hidden", "2", "--quiet", "--header", "h.hpp",
-                               "--metrics-json", "m.json"},
-                              dir.path());
+      const auto r =
+          run_tool({"--train", "train.csv", "--validation", name, "--classes", "2", "--epochs", "1",
+                    "--hidden", "2", "--quiet", "--header", "h.hpp", "--metrics-json", "m.json"},
+                   dir.path());
       BOOST_TEST_REQUIRE(r.status == 0, r.err);
       const std::string header = read_file(dir / "h.hpp");
       // Every line before the first directive is a comment that the next line cannot extend.
@@ -743,9 +804,9 @@ BOOST_AUTO_TEST_CASE(a_data_error_in_a_file_with_a_newline_in_its_name_is_one_li
   scratch_dir dir;
   write_file(dir / "train.csv", good_train);
   write_file(dir / "bad\nname.csv", "1,1,0\n0,x,1\n");
-  const auto r = run_tool({"--train", "train.csv", "--validation", "bad\nname.csv", "--classes",
-                           "2", "--quiet"},
-                          dir.path());
+  const auto r = run_tool(
+      {"--train", "train.csv", "--validation", "bad\nname.csv", "--classes", "2", "--quiet"},
+      dir.path());
   BOOST_TEST(r.status == data_error);
   BOOST_TEST(r.err == "train_export: bad\\x0aname.csv:2:3: feature 'x' is not a number\n");
 }
@@ -785,9 +846,9 @@ BOOST_AUTO_TEST_CASE(a_wide_first_row_does_not_make_memory_grow_with_the_line_co
   const std::string row = wide_row(50'000);
   write_file(dir / "train.csv", row + std::string(200'000, '\n'));
   write_file(dir / "validation.csv", row);
-  const std::vector<std::string> args = {"--train", "train.csv", "--validation", "validation.csv",
-                                         "--classes", "2", "--epochs", "1", "--hidden", "2",
-                                         "--quiet", "--metrics", "m.txt"};
+  const std::vector<std::string> args = {
+      "--train",  "train.csv", "--validation", "validation.csv", "--classes", "2", "--epochs", "1",
+      "--hidden", "2",         "--quiet",      "--metrics",      "m.txt"};
   const rlim_t limit = rlim_t{1} << 30;
   const auto ok = run_with_memory_limit(args, dir.path(), limit);
   BOOST_TEST(ok.status == 0, ok.err);
@@ -797,8 +858,9 @@ BOOST_AUTO_TEST_CASE(a_wide_first_row_does_not_make_memory_grow_with_the_line_co
   fs::remove(dir / "m.txt");
   const auto short_row = run_with_memory_limit(args, dir.path(), limit);
   BOOST_TEST(short_row.status == data_error);
-  BOOST_TEST(short_row.err == "train_export: train.csv:2:4: the row has 2 fields; expected 50001 "
-                              "(a label and 50000 features, as on line 1)\n");
+  BOOST_TEST(short_row.err ==
+             "train_export: train.csv:2:4: the row has 2 fields; expected 50001 "
+             "(a label and 50000 features, as on line 1)\n");
   BOOST_TEST(!fs::exists(dir / "m.txt"));
 }
 
@@ -812,8 +874,9 @@ BOOST_AUTO_TEST_CASE(parameters_beyond_the_limit_are_a_usage_error_once_the_widt
                            "2", "--hidden", "500000", "--quiet", "--metrics", "m.txt"},
                           dir.path());
   BOOST_TEST(r.status == usage_error);
-  BOOST_TEST(r.err == "train_export: --hidden: 500000 hidden units with 100 features and 2 "
-                      "classes make 51500002 parameters; the limit is 33554432\n");
+  BOOST_TEST(r.err ==
+             "train_export: --hidden: 500000 hidden units with 100 features and 2 "
+             "classes make 51500002 parameters; the limit is 33554432\n");
   BOOST_TEST((dir.entries() == before));
 }
 
@@ -825,10 +888,10 @@ BOOST_AUTO_TEST_CASE(an_endless_input_stops_at_the_size_limit) {
   ::signal(SIGPIPE, SIG_IGN);  // the writer learns of the tool's end by EPIPE
   train_export_test::tool_streams streams;
   streams.stdin_path = "/dev/fd/" + std::to_string(pipe_fds[0]);
-  const auto tool = start_with_memory_limit({"--train", "/dev/stdin", "--validation",
-                                             "validation.csv", "--classes", "2", "--quiet",
-                                             "--metrics", "m.txt"},
-                                            dir.path(), rlim_t{1} << 30, streams);
+  const auto tool =
+      start_with_memory_limit({"--train", "/dev/stdin", "--validation", "validation.csv",
+                               "--classes", "2", "--quiet", "--metrics", "m.txt"},
+                              dir.path(), rlim_t{1} << 30, streams);
   ::close(pipe_fds[0]);
   std::thread writer([fd = pipe_fds[1]] {
     std::string block;
@@ -840,7 +903,8 @@ BOOST_AUTO_TEST_CASE(an_endless_input_stops_at_the_size_limit) {
   const auto r = wait_tool_for(tool, 60s);
   writer.join();
   BOOST_TEST(r.status == data_error);
-  BOOST_TEST(r.err == "train_export: /dev/stdin: longer than 256 MiB, the limit on an input file\n");
+  BOOST_TEST(r.err ==
+             "train_export: /dev/stdin: longer than 256 MiB, the limit on an input file\n");
   BOOST_TEST(!fs::exists(dir / "m.txt"));
 }
 
@@ -870,9 +934,9 @@ std::vector<std::string> long_epoch_run(const scratch_dir& dir) {
   }
   write_file(dir / "train.csv", data);
   write_file(dir / "validation.csv", row);
-  return {"--train", "train.csv", "--validation", "validation.csv", "--classes", "2",
-          "--epochs", "1", "--hidden", "300000", "--quiet", "--metrics", "m.txt",
-          "--header", "h.hpp"};
+  return {"--train",  "train.csv", "--validation", "validation.csv", "--classes", "2",
+          "--epochs", "1",         "--hidden",     "300000",         "--quiet",   "--metrics",
+          "m.txt",    "--header",  "h.hpp"};
 }
 
 const std::string interrupted = "train_export: interrupted; no output file was written\n";
@@ -964,8 +1028,7 @@ BOOST_AUTO_TEST_CASE(a_signal_after_the_last_epoch_is_honoured_and_leaves_nothin
   prepare_good(dir);
   BOOST_TEST_REQUIRE(::mkfifo((dir / "m.fifo").c_str(), 0600) == 0);
   const auto before = dir.entries();
-  const auto tool =
-      start_tool(short_run({"--header", "h.hpp", "--metrics", "m.fifo"}), dir.path());
+  const auto tool = start_tool(short_run({"--header", "h.hpp", "--metrics", "m.fifo"}), dir.path());
   BOOST_TEST_REQUIRE(wait_for_temporaries(dir, before.size()));
   std::this_thread::sleep_for(500ms);
   ::kill(tool.pid, SIGTERM);

@@ -15,7 +15,7 @@ BOOST_AUTO_TEST_CASE(line_ends_and_terminal_controls_are_escaped) {
 BOOST_AUTO_TEST_CASE(valid_utf8_is_kept_and_invalid_bytes_are_escaped) {
   BOOST_TEST(one_line("caf\xc3\xa9 \xe6\xbc\xa2") == "caf\xc3\xa9 \xe6\xbc\xa2");
   BOOST_TEST(one_line("\xff") == "\\xff");
-  BOOST_TEST(one_line("\xc0\xaf") == "\\xc0\\xaf");          // overlong '/'
+  BOOST_TEST(one_line("\xc0\xaf") == "\\xc0\\xaf");           // overlong '/'
   BOOST_TEST(one_line("\xed\xa0\x80") == "\\xed\\xa0\\x80");  // a surrogate
   BOOST_TEST(one_line("\xe6\xbc") == "\\xe6\\xbc");           // cut short
 }

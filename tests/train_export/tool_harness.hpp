@@ -68,8 +68,8 @@ inline std::string read_file(const fs::path& path) {
 }
 
 struct tool_result {
-  int status = -1;  ///< the exit status, or -1 if the tool died from a signal
-  int signal = 0;   ///< the signal that ended the tool, or 0
+  int status = -1;         ///< the exit status, or -1 if the tool died from a signal
+  int signal = 0;          ///< the signal that ended the tool, or 0
   bool timed_out = false;  ///< wait_tool_for gave up and killed it
   std::string out;
   std::string err;
@@ -118,8 +118,8 @@ inline running_tool start_tool(const std::vector<std::string>& args, const fs::p
   } else if (streams.stderr_fd >= 0) {
     posix_spawn_file_actions_adddup2(&actions, streams.stderr_fd, 2);
   } else {
-    posix_spawn_file_actions_addopen(&actions, 2, streams.stderr_device.c_str(),
-                                     O_RDWR | O_NOCTTY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, streams.stderr_device.c_str(), O_RDWR | O_NOCTTY,
+                                     0);
   }
   posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   // The tool starts with default signal handling and nothing blocked, whatever a test ignores

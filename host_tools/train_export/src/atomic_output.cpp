@@ -146,7 +146,8 @@ std::size_t output_transaction::reserve(const fs::path& target) {
                                  "file, name it{}",
                                  ec ? "" : fmt::format(" ({})", real.string())));
     }
-    if (!S_ISCHR(pointed.st_mode) && !S_ISFIFO(pointed.st_mode)) refuse_kind(target, pointed.st_mode);
+    if (!S_ISCHR(pointed.st_mode) && !S_ISFIFO(pointed.st_mode))
+      refuse_kind(target, pointed.st_mode);
     p.kind = target_kind::stream;
   } else if (S_ISREG(st.st_mode)) {
     check_replaceable(target, st);

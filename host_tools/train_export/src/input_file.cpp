@@ -41,8 +41,8 @@ class file_descriptor {
   const std::size_t line_start = line == 0 ? 0 : before.rfind('\n') + 1;
   std::size_t column = at - line_start + 1;
   if (line == 0 && before.starts_with("\xEF\xBB\xBF")) column -= 3;
-  fail_data(fmt::format("{}:{}:{}: a NUL byte; this is not a CSV text file", name, line + 1,
-                        column));
+  fail_data(
+      fmt::format("{}:{}:{}: a NUL byte; this is not a CSV text file", name, line + 1, column));
 }
 
 }  // namespace

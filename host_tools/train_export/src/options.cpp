@@ -97,32 +97,43 @@ bool is_identifier(std::string_view s) {
 }
 
 // C++20's keywords and alternative tokens: as a namespace name each is a syntax error.
-constexpr std::string_view cxx_keywords[] = {
-    "alignas",      "alignof",      "and",          "and_eq",      "asm",
-    "auto",         "bitand",       "bitor",        "bool",        "break",
-    "case",         "catch",        "char",         "char8_t",     "char16_t",
-    "char32_t",     "class",        "compl",        "concept",     "const",
-    "consteval",    "constexpr",    "constinit",    "const_cast",  "continue",
-    "co_await",     "co_return",    "co_yield",     "decltype",    "default",
-    "delete",       "do",           "double",       "dynamic_cast", "else",
-    "enum",         "explicit",     "export",       "extern",      "false",
-    "float",        "for",          "friend",       "goto",        "if",
-    "inline",       "int",          "long",         "mutable",     "namespace",
-    "new",          "noexcept",     "not",          "not_eq",      "nullptr",
-    "operator",     "or",           "or_eq",        "private",     "protected",
-    "public",       "register",     "reinterpret_cast", "requires", "return",
-    "short",        "signed",       "sizeof",       "static",      "static_assert",
-    "static_cast",  "struct",       "switch",       "template",    "this",
-    "thread_local", "throw",        "true",         "try",         "typedef",
-    "typeid",       "typename",     "union",        "unsigned",    "using",
-    "virtual",      "void",         "volatile",     "wchar_t",     "while",
-    "xor",          "xor_eq",       "final",        "override",    "import",
-    "module",       "_Pragma"};
+constexpr std::string_view cxx_keywords[] = {"alignas",       "alignof",     "and",
+                                             "and_eq",        "asm",         "auto",
+                                             "bitand",        "bitor",       "bool",
+                                             "break",         "case",        "catch",
+                                             "char",          "char8_t",     "char16_t",
+                                             "char32_t",      "class",       "compl",
+                                             "concept",       "const",       "consteval",
+                                             "constexpr",     "constinit",   "const_cast",
+                                             "continue",      "co_await",    "co_return",
+                                             "co_yield",      "decltype",    "default",
+                                             "delete",        "do",          "double",
+                                             "dynamic_cast",  "else",        "enum",
+                                             "explicit",      "export",      "extern",
+                                             "false",         "float",       "for",
+                                             "friend",        "goto",        "if",
+                                             "inline",        "int",         "long",
+                                             "mutable",       "namespace",   "new",
+                                             "noexcept",      "not",         "not_eq",
+                                             "nullptr",       "operator",    "or",
+                                             "or_eq",         "private",     "protected",
+                                             "public",        "register",    "reinterpret_cast",
+                                             "requires",      "return",      "short",
+                                             "signed",        "sizeof",      "static",
+                                             "static_assert", "static_cast", "struct",
+                                             "switch",        "template",    "this",
+                                             "thread_local",  "throw",       "true",
+                                             "try",           "typedef",     "typeid",
+                                             "typename",      "union",       "unsigned",
+                                             "using",         "virtual",     "void",
+                                             "volatile",      "wchar_t",     "while",
+                                             "xor",           "xor_eq",      "final",
+                                             "override",      "import",      "module",
+                                             "_Pragma"};
 
 // Predefined object-like macros of GCC and Clang in their default GNU modes, and of the C
 // library: `namespace linux {` would reach the compiler as `namespace 1 {`.
-constexpr std::string_view predefined_macros[] = {"linux", "unix",  "i386",
-                                                               "errno", "NULL", "EOF"};
+constexpr std::string_view predefined_macros[] = {"linux", "unix", "i386", "errno", "NULL", "EOF"};
 
 // Why `name` cannot be the header's namespace, or empty when it can. Top level, `std`,
 // `std` followed by digits and `posix` are the standard library's ([namespace.std],
@@ -444,9 +455,10 @@ options convert(const CLI::App& app, const raw_command_line& raw) {
                        "a whole number (0 or more)");
   const std::string hidden_option = o.handout_form ? "HIDDEN" : "--hidden";
   if (min_parameter_count(o.hidden, o.classes) > max_parameters) {
-    fail_usage(fmt::format("{}: {} hidden units and {} classes make more than {} parameters, "
-                           "the limit",
-                           hidden_option, o.hidden, o.classes, max_parameters));
+    fail_usage(
+        fmt::format("{}: {} hidden units and {} classes make more than {} parameters, "
+                    "the limit",
+                    hidden_option, o.hidden, o.classes, max_parameters));
   }
   if (given(app, "--metrics-json")) o.metrics_json = parse_path("--metrics-json", raw.metrics_json);
   if (given(app, "--header")) o.header = parse_path("--header", raw.header);

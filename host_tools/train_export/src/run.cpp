@@ -60,10 +60,11 @@ void run_with(const options& opts) {
   }
   if (const std::size_t count = parameter_count(train_set.width, opts.hidden, opts.classes);
       count > max_parameters) {
-    fail_usage(fmt::format("{}: {} hidden units with {} features and {} classes make {} "
-                           "parameters; the limit is {}",
-                           opts.handout_form ? "HIDDEN" : "--hidden", opts.hidden, train_set.width,
-                           opts.classes, count, max_parameters));
+    fail_usage(
+        fmt::format("{}: {} hidden units with {} features and {} classes make {} "
+                    "parameters; the limit is {}",
+                    opts.handout_form ? "HIDDEN" : "--hidden", opts.hidden, train_set.width,
+                    opts.classes, count, max_parameters));
   }
   if (opts.embed_samples > validation_set.size()) {
     fail_usage(fmt::format("--embed-samples: {} requested but {} has only {} examples",

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <span>
 
-#include <constnn/constnn.hpp>
 #include <fmt/format.h>
+#include <constnn/constnn.hpp>
 
 #include "error.hpp"
 #include "network.hpp"
@@ -64,9 +64,10 @@ trained_network<T> train(const options& opts, const labeled_data<T>& train_set,
     // The cross-entropies are clamped and would look finite; the weights tell.
     if (!std::all_of(result.parameters.begin(), result.parameters.end(),
                      [](T w) { return std::isfinite(w); })) {
-      fail_data(fmt::format("training diverged in epoch {} (a weight became NaN or infinite), "
-                            "so no output was written; try a smaller learning rate than {}",
-                            epoch, opts.learning_rate_text));
+      fail_data(
+          fmt::format("training diverged in epoch {} (a weight became NaN or infinite), "
+                      "so no output was written; try a smaller learning rate than {}",
+                      epoch, opts.learning_rate_text));
     }
     progress.epoch_done(summary.epochs.back(), seconds_since(start));
   }
