@@ -8,7 +8,9 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -603,6 +605,56 @@ BOOST_AUTO_TEST_CASE(symbolic_links_are_written_through_to_devices_and_refused_o
   BOOST_TEST(to_device.status == 0, to_device.err);
   BOOST_TEST(fs::is_symlink(dir / "null_link"));
   BOOST_TEST(is_character_device(null));
+}
+
+BOOST_AUTO_TEST_CASE(block_devices_and_sockets_are_refused) {
+  scratch_dir dir;
+  prepare_good(dir);
+  // A block device of a major number no driver has: even a broken tool could not write to it.
+  const bool have_block = ::mknod((dir / "disk").c_str(), S_IFBLK | 0600, ::makedev(240, 0)) == 0;
+  const int sock = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  const std::string sock_path = (dir / "sock").string();
+  BOOST_TEST_REQUIRE(sock_path.size() < sizeof address.sun_path);
+  std::copy(sock_path.begin(), sock_path.end(), address.sun_path);
+  BOOST_TEST_REQUIRE(::bind(sock, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  const auto before = dir.entries();
+  const auto r = run_tool(short_run({"--metrics", "sock"}), dir.path());
+  BOOST_TEST(r.status == io_error);
+  BOOST_TEST(r.err == "train_export: sock: cannot write: it is a socket; refusing to write to it\n");
+  if (have_block) {
+    const auto b = run_tool(short_run({"--header", "disk"}), dir.path());
+    BOOST_TEST(b.status == io_error);
+    BOOST_TEST(b.err ==
+               "train_export: disk: cannot write: it is a block device; refusing to write to it\n");
+  }
+  BOOST_TEST((dir.entries() == before));
+  BOOST_TEST(fs::is_socket(dir / "sock"));
+  ::close(sock);
+}
+
+BOOST_AUTO_TEST_CASE(several_outputs_may_share_a_fifo) {
+  scratch_dir dir;
+  prepare_good(dir);
+  BOOST_TEST_REQUIRE(::mkfifo((dir / "f").c_str(), 0600) == 0);
+  const int reader = ::open((dir / "f").c_str(), O_RDONLY | O_NONBLOCK);
+  BOOST_TEST_REQUIRE(reader >= 0);
+  const auto r =
+      wait_tool_for(start_tool(short_run({"--metrics", "f", "--train-labels", "f"}), dir.path()),
+                    60s);
+  std::string received;
+  char chunk[4096];
+  for (ssize_t got; (got = ::read(reader, chunk, sizeof chunk)) > 0;) {
+    received.append(chunk, static_cast<std::size_t>(got));
+  }
+  ::close(reader);
+  BOOST_TEST(r.status == 0, r.err);
+  const auto plain = run_tool(short_run({"--metrics", "m.txt", "--train-labels", "t.labels"}),
+                              dir.path());
+  BOOST_TEST_REQUIRE(plain.status == 0);
+  // One after the other, in the order of --help's output list.
+  BOOST_TEST(received == read_file(dir / "t.labels") + read_file(dir / "m.txt"));
 }
 
 // --- All or nothing --------------------------------------------------------------------------

@@ -497,10 +497,13 @@ bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
   return ca == cb;
 }
 
-// Several outputs may go to one character device: /dev/null takes anything any number of times.
-bool is_character_device(const std::filesystem::path& p) {
+// Several outputs may go to one device or FIFO (/dev/null, /dev/stdout into a pipe): they are
+// written to it one after the other, never replaced.
+bool is_written_through(const std::filesystem::path& p) {
   std::error_code ec;
-  return std::filesystem::is_character_file(p, ec);
+  const auto status = std::filesystem::status(p, ec);
+  return !ec && (status.type() == std::filesystem::file_type::character ||
+                 status.type() == std::filesystem::file_type::fifo);
 }
 
 void check_output_paths(const options& o) {
@@ -514,7 +517,7 @@ void check_output_paths(const options& o) {
       }
     }
     for (std::size_t j = 0; j < i; ++j) {
-      if (same_file(outputs[i].path, outputs[j].path) && !is_character_device(outputs[i].path)) {
+      if (same_file(outputs[i].path, outputs[j].path) && !is_written_through(outputs[i].path)) {
         fail_usage(fmt::format("{}: '{}' is also the output of {}; give each output its own file",
                                outputs[i].option, outputs[i].path.string(), outputs[j].option));
       }
