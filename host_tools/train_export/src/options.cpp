@@ -135,7 +135,7 @@ constexpr std::string_view cxx_keywords[] = {"alignas",       "alignof",     "an
 // library: `namespace linux {` would reach the compiler as `namespace 1 {`.
 constexpr std::string_view predefined_macros[] = {"linux", "unix", "i386", "errno", "NULL", "EOF"};
 
-// Why `name` cannot be the header's namespace, or empty when it can. Top level, `std`,
+// Why `name` cannot be the header's namespace, or empty when it can. At top level, `std`,
 // `std` followed by digits and `posix` are the standard library's ([namespace.std],
 // [namespace.future], [namespace.posix]), and `constnn` is the library's own.
 std::string namespace_problem(std::string_view name) {
