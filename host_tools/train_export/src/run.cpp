@@ -115,6 +115,12 @@ void run_with(const options& opts) {
   outputs.commit();
 }
 
+// Messages embed file names and option values: escaped, each stays on its one line, and on
+// a line of its own after a live progress line.
+void report(std::string_view message) {
+  fmt::print(stderr, "{}train_export: {}\n", progress_line_open() ? "\n" : "", one_line(message));
+}
+
 }  // namespace
 
 int run(int argc, const char* const* argv) {
@@ -129,14 +135,13 @@ int run(int argc, const char* const* argv) {
     }
     return exit_success;
   } catch (const tool_error& e) {
-    // Messages embed file names and option values: escaped, each stays on its one line.
-    fmt::print(stderr, "train_export: {}\n", one_line(e.what()));
+    report(e.what());
     return exit_status(e.kind());
   } catch (const std::bad_alloc&) {
-    fmt::print(stderr, "train_export: out of memory\n");
+    report("out of memory");
     return exit_internal_error;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "train_export: internal error: {}\n", one_line(e.what()));
+    report(fmt::format("internal error: {}", e.what()));
     return exit_internal_error;
   }
 }

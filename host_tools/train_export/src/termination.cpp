@@ -22,6 +22,7 @@ struct temporary_slot {
   char path[PATH_MAX] = {};
 };
 std::array<temporary_slot, 16> temporaries;
+volatile std::sig_atomic_t line_open = 0;
 
 sigset_t handled_set() noexcept {
   sigset_t set;
@@ -37,8 +38,10 @@ extern "C" void on_termination_signal(int sig) {
     if (slot.used != 0) ::unlink(slot.path);
   }
   if (sig == SIGINT || sig == SIGTERM) {
-    static constexpr char message[] = "train_export: interrupted; no output file was written\n";
-    [[maybe_unused]] const auto ignored = ::write(STDERR_FILENO, message, sizeof message - 1);
+    static constexpr char message[] = "\ntrain_export: interrupted; no output file was written\n";
+    const std::size_t skip = line_open != 0 ? 0 : 1;
+    [[maybe_unused]] const auto ignored =
+        ::write(STDERR_FILENO, message + skip, sizeof message - 1 - skip);
     ::_exit(exit_interrupted);
   }
   // The others end the process as they would without a handler (a shell sees 128 + sig).
@@ -81,6 +84,14 @@ termination_signals_deferred::termination_signals_deferred() noexcept {
 
 termination_signals_deferred::~termination_signals_deferred() {
   ::sigprocmask(SIG_SETMASK, &previous_, nullptr);
+}
+
+void set_progress_line_open(bool open) noexcept {
+  line_open = open ? 1 : 0;
+}
+
+bool progress_line_open() noexcept {
+  return line_open != 0;
 }
 
 std::size_t register_temporary(const char* path) {

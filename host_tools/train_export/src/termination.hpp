@@ -30,6 +30,11 @@ class termination_signals_deferred {
   sigset_t previous_;
 };
 
+/// Whether stderr's current line is a live progress line without its newline yet; any message,
+/// including the signal handler's, then starts with a newline so it gets a line of its own.
+void set_progress_line_open(bool open) noexcept;
+bool progress_line_open() noexcept;
+
 /// Records `path` for deletion if a signal ends the process; returns its slot. The path is
 /// copied into static storage (the handler cannot allocate). Call with signals deferred.
 /// Throws tool_error(io) naming `path` if it is too long or every slot is in use.
