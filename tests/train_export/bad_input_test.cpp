@@ -993,6 +993,23 @@ std::vector<std::string> long_epoch_run(const scratch_dir& dir) {
 
 const std::string interrupted = "train_export: interrupted; no output file was written\n";
 
+// Waits until the tool catches SIGINT (its handlers are installed, /proc/PID/status SigCgt), so
+// a signal sent now tests the handler, not how fast a loaded machine starts a process.
+bool wait_for_handlers(pid_t pid) {
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.starts_with("SigCgt:")) {
+        const unsigned long long caught = std::stoull(line.substr(7), nullptr, 16);
+        if ((caught >> (SIGINT - 1) & 1) != 0) return true;
+      }
+    }
+    std::this_thread::sleep_for(5ms);
+  }
+  return false;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(sigint_and_sigterm_stop_a_long_epoch_at_once_and_leave_nothing) {
@@ -1061,7 +1078,8 @@ BOOST_AUTO_TEST_CASE(a_signal_ends_a_read_blocked_on_a_fifo) {
       if (held >= 0) BOOST_TEST_REQUIRE(::write(held, "0,0,1\n1,", 8) == 8);
       const auto before = dir.entries();
       const auto tool = start_tool(short_run({"--metrics", "m.txt"}), dir.path());
-      std::this_thread::sleep_for(300ms);
+      BOOST_TEST_REQUIRE(wait_for_handlers(tool.pid));
+      std::this_thread::sleep_for(200ms);  // into the blocking open() or read()
       ::kill(tool.pid, SIGINT);
       const auto r = wait_tool_for(tool, 10s);
       if (held >= 0) ::close(held);
