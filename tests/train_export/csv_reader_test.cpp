@@ -102,4 +102,23 @@ BOOST_AUTO_TEST_CASE(messages_quote_long_or_binary_fields_briefly) {
              "f.csv:1:3: feature 'qqqqqqqqqqqqqqqqqqqqqqqq...' is not a number");
 }
 
+BOOST_AUTO_TEST_CASE(memory_follows_the_text_not_lines_times_the_width_of_line_1) {
+  std::string wide = "0";
+  for (int i = 0; i < 10'000; ++i) wide += ",0";
+  // Valid: one wide row and 100,000 blank lines; lines x width would be 10^9 features.
+  const auto d = parse_labeled_csv<float>(wide + std::string(100'000, '\n'), "f.csv", 2);
+  BOOST_TEST(d.features.size() == 10'000u);
+  BOOST_TEST(d.features.capacity() <= wide.size() + 100'000u);
+  BOOST_TEST(d.labels.capacity() <= (wide.size() + 100'000u) / 4);
+  BOOST_TEST(error_of(wide + "\n1,1\n" + std::string(100'000, '\n'), 2) ==
+             "f.csv:2:4: the row has 2 fields; expected 10001 (a label and 10000 features, as on "
+             "line 1)");
+}
+
+BOOST_AUTO_TEST_CASE(fixed_width_files_are_reserved_exactly_once) {
+  const auto d = parse_labeled_csv<float>("1,0,1\n0,1,0\n1,1,1\n", "f.csv", 2);
+  BOOST_TEST(d.features.capacity() == 6u);
+  BOOST_TEST(d.labels.capacity() == 3u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -67,8 +68,9 @@ void check_reference(const metrics_file& m, std::size_t epochs, double tolerance
   BOOST_TEST_REQUIRE(m.train.size() == epochs);
   BOOST_TEST_REQUIRE(m.validation.size() == epochs);
   for (std::size_t e = 0; e < epochs; ++e) {
-    BOOST_TEST(std::abs(m.train[e] - reference_train_cross_entropy[e]) < tolerance,
-               "epoch " << e + 1 << " train " << m.train[e] << " vs " << reference_train_cross_entropy[e]);
+    BOOST_TEST(
+        std::abs(m.train[e] - reference_train_cross_entropy[e]) < tolerance,
+        "epoch " << e + 1 << " train " << m.train[e] << " vs " << reference_train_cross_entropy[e]);
     BOOST_TEST(std::abs(m.validation[e] - reference_validation_cross_entropy[e]) < tolerance,
                "epoch " << e + 1 << " validation " << m.validation[e] << " vs "
                         << reference_validation_cross_entropy[e]);
@@ -336,11 +338,58 @@ BOOST_AUTO_TEST_CASE(progress_is_a_live_line_when_stderr_is_a_terminal) {
   BOOST_TEST(std::count(seen.begin(), seen.end(), '\n') == 2, "one live line and the summary");
 }
 
+BOOST_AUTO_TEST_CASE(a_message_after_a_live_progress_line_gets_a_line_of_its_own) {
+  const int terminal = ::posix_openpt(O_RDWR | O_NOCTTY);
+  BOOST_TEST_REQUIRE(terminal >= 0);
+  BOOST_TEST_REQUIRE(::grantpt(terminal) == 0);
+  BOOST_TEST_REQUIRE(::unlockpt(terminal) == 0);
+  scratch_dir dir;
+  auto args = fixture_args();
+  args.pop_back();  // --quiet
+  *(std::find(args.begin(), args.end(), "--epochs") + 1) = "1000000";
+  const auto tool = train_export_test::start_tool(args, dir.path(), ::ptsname(terminal));
+  std::string seen;
+  char chunk[4096];
+  // Interrupt once the first live line is on the terminal.
+  while (seen.find("\repoch 1/") == std::string::npos) {
+    const ssize_t got = ::read(terminal, chunk, sizeof chunk);
+    BOOST_TEST_REQUIRE(got > 0);
+    seen.append(chunk, static_cast<std::size_t>(got));
+  }
+  // The terminal is drained while the tool ends: a full one would block its last message.
+  ::fcntl(terminal, F_SETFL, O_NONBLOCK);
+  ::kill(tool.pid, SIGINT);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  int wait_status = 0;
+  bool exited = false;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const ssize_t got = ::read(terminal, chunk, sizeof chunk);
+    if (got > 0) {
+      seen.append(chunk, static_cast<std::size_t>(got));
+    } else if (exited) {
+      break;
+    } else if (::waitpid(tool.pid, &wait_status, WNOHANG) == tool.pid) {
+      exited = true;  // one more pass reads what it wrote last
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  if (!exited) ::kill(tool.pid, SIGKILL), ::waitpid(tool.pid, &wait_status, 0);
+  ::close(terminal);
+  const auto r = train_export_test::collect(tool, wait_status, !exited);
+  BOOST_TEST(!r.timed_out);
+  BOOST_TEST(r.status == 130);
+  // The terminal turns "\n" into "\r\n".
+  BOOST_TEST(seen.find("\x1b[K\r\ntrain_export: interrupted; no output file was written\r\n") !=
+                 std::string::npos,
+             seen);
+}
+
 BOOST_AUTO_TEST_CASE(ctrl_c_stops_cleanly_and_writes_nothing) {
   scratch_dir dir;
   auto args = fixture_args();
   const auto epochs = std::find(args.begin(), args.end(), "--epochs");
-  *(epochs + 1) = "100000000";
+  *(epochs + 1) = "1000000";
   args.erase(std::find(args.begin(), args.end(), "--quiet"));  // progress shows training began
   const auto tool = train_export_test::start_tool(args, dir.path());
   // Interrupt only once training runs (its first progress line), however slow the machine

@@ -85,12 +85,16 @@ class csv_parser {
     fail_at(line_, static_cast<std::size_t>(where - line_start_) + 1, what);
   }
 
-  // One growth step for the whole file instead of many; counting newlines is cheap.
+  // One growth step for the whole file instead of many, sized by how many rows as long as
+  // line 1 the text can hold: that is exact for the usual fixed-width files, and never more
+  // than the text's own size in values whatever line 1 claims (a wide first row followed by
+  // short rows or by blank lines must not reserve rows x width).
   void reserve_for(const char* row, const char* row_end, const char* end) {
-    const auto fields = static_cast<std::size_t>(std::count(row, row_end, ',')) + 1;
-    const auto lines = static_cast<std::size_t>(std::count(row, end, '\n')) + 1;
-    data_.labels.reserve(lines);
-    data_.features.reserve(lines * (fields - 1));
+    const auto features = static_cast<std::size_t>(std::count(row, row_end, ','));
+    const auto row_bytes = static_cast<std::size_t>(row_end - row) + 1;
+    const auto rows = (static_cast<std::size_t>(end - row) + row_bytes - 1) / row_bytes;
+    data_.labels.reserve(rows);
+    data_.features.reserve(rows * features);
   }
 
   void parse_row(const char* row, const char* row_end) {

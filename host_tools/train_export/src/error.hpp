@@ -8,10 +8,9 @@ namespace train_export {
 
 /// Why a run failed; scripts tell the kinds apart by exit status, so each has its own.
 enum class failure_kind {
-  usage,        ///< a bad option or option value: fix the command line
-  data,         ///< a readable input whose content is wrong: fix the CSV
-  io,           ///< a file that cannot be read or written: fix paths or permissions
-  interrupted,  ///< SIGINT or SIGTERM arrived; outputs were abandoned
+  usage,  ///< a bad option or option value: fix the command line
+  data,   ///< a readable input whose content is wrong: fix the CSV
+  io,     ///< a file that cannot be read or written: fix paths or permissions
 };
 
 inline constexpr int exit_success = 0;
@@ -19,7 +18,7 @@ inline constexpr int exit_internal_error = 1;
 inline constexpr int exit_usage_error = 2;
 inline constexpr int exit_data_error = 3;
 inline constexpr int exit_io_error = 4;
-inline constexpr int exit_interrupted = 130;  // the shell's convention for SIGINT
+inline constexpr int exit_interrupted = 130;  // SIGINT/SIGTERM, from termination.cpp's handler
 
 constexpr int exit_status(failure_kind kind) noexcept {
   switch (kind) {
@@ -29,8 +28,6 @@ constexpr int exit_status(failure_kind kind) noexcept {
       return exit_data_error;
     case failure_kind::io:
       return exit_io_error;
-    case failure_kind::interrupted:
-      return exit_interrupted;
   }
   return exit_internal_error;
 }

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "display_text.hpp"
 #include "error.hpp"
 #include "network.hpp"
 #include "number_format.hpp"
@@ -49,8 +50,10 @@ class wrapped_list {
   std::size_t column_ = 0;
 };
 
+// File names are the one user-controlled text that reaches the header; escaped, a newline or
+// a carriage return in one cannot end the comment and put code into the firmware.
 std::string file_name_of(const std::string& path) {
-  return std::filesystem::path(path).filename().string();
+  return comment_text(std::filesystem::path(path).filename().string());
 }
 
 template <class T>

@@ -1,10 +1,13 @@
 // Reads an input file whole, so it is parsed from memory and hashed from the same bytes.
 #include "input_file.hpp"
 
+#include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <memory>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -13,35 +16,75 @@
 namespace train_export {
 namespace {
 
-struct file_closer {
-  void operator()(std::FILE* f) const noexcept { std::fclose(f); }
-};
-
 [[noreturn]] void fail_reading(const std::string& name, int error) {
   fail_io(fmt::format("{}: cannot read: {}", name, std::strerror(error)));
+}
+
+class file_descriptor {
+ public:
+  explicit file_descriptor(int fd) : fd_(fd) {}
+  ~file_descriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  file_descriptor(const file_descriptor&) = delete;
+  file_descriptor& operator=(const file_descriptor&) = delete;
+  int get() const noexcept { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// Where the first NUL of `bytes` is, counted as the CSV reader counts (no BOM in columns).
+[[noreturn]] void fail_nul(const std::string& name, std::string_view bytes, std::size_t at) {
+  const std::string_view before = bytes.substr(0, at);
+  const std::size_t line = static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+  const std::size_t line_start = line == 0 ? 0 : before.rfind('\n') + 1;
+  std::size_t column = at - line_start + 1;
+  if (line == 0 && before.starts_with("\xEF\xBB\xBF")) column -= 3;
+  fail_data(
+      fmt::format("{}:{}:{}: a NUL byte; this is not a CSV text file", name, line + 1, column));
 }
 
 }  // namespace
 
 input_file read_input_file(const std::filesystem::path& path) {
   input_file file{path, path.string(), {}};
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) fail_reading(file.name, EISDIR);
+  if (path.empty()) fail_reading(file.name, ENOENT);
+  int opened = -1;
+  do {
+    opened = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  } while (opened < 0 && errno == EINTR);
+  if (opened < 0) fail_reading(file.name, errno);
+  const file_descriptor fd(opened);
 
-  const std::unique_ptr<std::FILE, file_closer> stream(std::fopen(path.c_str(), "rb"));
-  if (!stream) fail_reading(file.name, errno);
-
-  // Sizing the buffer from the file avoids regrowing it; regular files report their size.
-  const auto size = std::filesystem::file_size(path, ec);
-  if (!ec) file.bytes.reserve(static_cast<std::size_t>(size));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) fail_reading(file.name, errno);
+  if (S_ISDIR(st.st_mode)) fail_reading(file.name, EISDIR);
+  // Sizing the buffer from the file avoids regrowing it; only regular files know their size.
+  if (S_ISREG(st.st_mode) && st.st_size > 0) {
+    file.bytes.reserve(std::min(static_cast<std::size_t>(st.st_size), max_input_bytes + 1));
+  }
 
   char chunk[1 << 16];
   for (;;) {
-    const std::size_t got = std::fread(chunk, 1, sizeof chunk, stream.get());
-    file.bytes.append(chunk, got);
-    if (got < sizeof chunk) break;
+    const ssize_t got = ::read(fd.get(), chunk, sizeof chunk);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      fail_reading(file.name, errno);
+    }
+    if (got == 0) break;
+    const auto count = static_cast<std::size_t>(got);
+    if (const void* nul = std::memchr(chunk, '\0', count); nul != nullptr) {
+      const auto offset = static_cast<std::size_t>(static_cast<const char*>(nul) - chunk);
+      file.bytes.append(chunk, offset);
+      fail_nul(file.name, file.bytes, file.bytes.size());
+    }
+    if (count > max_input_bytes - file.bytes.size()) {
+      fail_data(fmt::format("{}: longer than {} MiB, the limit on an input file", file.name,
+                            max_input_bytes >> 20));
+    }
+    file.bytes.append(chunk, count);
   }
-  if (std::ferror(stream.get())) fail_reading(file.name, errno != 0 ? errno : EIO);
   return file;
 }
 

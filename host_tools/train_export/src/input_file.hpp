@@ -1,10 +1,15 @@
 // Reads an input file whole, so it is parsed from memory and hashed from the same bytes.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 
 namespace train_export {
+
+/// The largest input accepted: a hundred times the largest OCR set, and small enough that the
+/// parsed features (at most half as many as bytes) fit in memory in double precision.
+inline constexpr std::size_t max_input_bytes = std::size_t{256} << 20;
 
 struct input_file {
   std::filesystem::path path;
@@ -12,7 +17,11 @@ struct input_file {
   std::string bytes;  ///< the complete content
 };
 
-/// Throws tool_error(io) naming the file when it is missing, unreadable or a directory.
+/// Reads `path` to its end; a FIFO or a device is read like a file, so a signal handler must
+/// be able to end a read that never finishes. Throws tool_error(io) naming the file when it is
+/// missing, unreadable or a directory; tool_error(data) when it is longer than
+/// max_input_bytes or holds a NUL byte (FILE:LINE:COLUMN of the first), which no CSV text has,
+/// so /dev/zero or a binary file fails at once.
 input_file read_input_file(const std::filesystem::path& path);
 
 }  // namespace train_export

@@ -1,21 +1,8 @@
-// Entry point of train_export: turns Ctrl-C into a clean stop, then runs the tool.
-#include <csignal>
-
+// Entry point of train_export: makes signals clean up first, then runs the tool.
 #include "run.hpp"
-#include "training.hpp"
-
-namespace {
-
-// Stopping between epochs lets the output transaction delete its temporary files; dying at
-// once would leave them behind.
-extern "C" void request_stop(int) {
-  train_export::stop_requested.store(true);
-}
-
-}  // namespace
+#include "termination.hpp"
 
 int main(int argc, char** argv) {
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
+  train_export::install_termination_handlers();
   return train_export::run(argc, argv);
 }

@@ -51,7 +51,8 @@ std::string metrics_json(const options& opts, const run_summary& summary) {
                     {"train_seconds", summary.train_seconds},
                     {"training_examples_per_second",
                      summary.train_seconds > 0 ? examples / summary.train_seconds : 0.0}};
-  return doc.dump(2) + "\n";
+  // A file name need not be UTF-8; JSON text must be, so such bytes become U+FFFD.
+  return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace train_export

@@ -77,12 +77,100 @@ double parse_learning_rate(std::string_view option, std::string_view text) {
   return value;
 }
 
+std::filesystem::path parse_path(std::string_view option, const std::string& text) {
+  if (text.empty()) fail_value(option, "a file name", text);
+  return text;
+}
+
+std::size_t parse_bounded_count(std::string_view option, std::string_view text, std::size_t min,
+                                std::size_t max) {
+  return static_cast<std::size_t>(
+      parse_whole(option, text, min, max, fmt::format("a whole number from {} to {}", min, max)));
+}
+
 bool is_identifier(std::string_view s) {
   if (s.empty() || (std::isdigit(static_cast<unsigned char>(s.front())) != 0)) return false;
   for (char c : s) {
     if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '_') return false;
   }
   return true;
+}
+
+// C++20's keywords and alternative tokens: as a namespace name each is a syntax error.
+constexpr std::string_view cxx_keywords[] = {"alignas",       "alignof",     "and",
+                                             "and_eq",        "asm",         "auto",
+                                             "bitand",        "bitor",       "bool",
+                                             "break",         "case",        "catch",
+                                             "char",          "char8_t",     "char16_t",
+                                             "char32_t",      "class",       "compl",
+                                             "concept",       "const",       "consteval",
+                                             "constexpr",     "constinit",   "const_cast",
+                                             "continue",      "co_await",    "co_return",
+                                             "co_yield",      "decltype",    "default",
+                                             "delete",        "do",          "double",
+                                             "dynamic_cast",  "else",        "enum",
+                                             "explicit",      "export",      "extern",
+                                             "false",         "float",       "for",
+                                             "friend",        "goto",        "if",
+                                             "inline",        "int",         "long",
+                                             "mutable",       "namespace",   "new",
+                                             "noexcept",      "not",         "not_eq",
+                                             "nullptr",       "operator",    "or",
+                                             "or_eq",         "private",     "protected",
+                                             "public",        "register",    "reinterpret_cast",
+                                             "requires",      "return",      "short",
+                                             "signed",        "sizeof",      "static",
+                                             "static_assert", "static_cast", "struct",
+                                             "switch",        "template",    "this",
+                                             "thread_local",  "throw",       "true",
+                                             "try",           "typedef",     "typeid",
+                                             "typename",      "union",       "unsigned",
+                                             "using",         "virtual",     "void",
+                                             "volatile",      "wchar_t",     "while",
+                                             "xor",           "xor_eq",      "final",
+                                             "override",      "import",      "module",
+                                             "_Pragma"};
+
+// Predefined object-like macros of GCC and Clang in their default GNU modes, and of the C
+// library: `namespace linux {` would reach the compiler as `namespace 1 {`.
+constexpr std::string_view predefined_macros[] = {"linux", "unix", "i386", "errno", "NULL", "EOF"};
+
+// Why `name` cannot be the header's namespace, or empty when it can. At top level, `std`,
+// `std` followed by digits and `posix` are the standard library's ([namespace.std],
+// [namespace.future], [namespace.posix]), and `constnn` is the library's own.
+std::string namespace_problem(std::string_view name) {
+  if (name.size() > max_namespace_length) {
+    return fmt::format("{} characters; at most {} are allowed", name.size(), max_namespace_length);
+  }
+  std::size_t depth = 0;
+  for (std::string_view rest = name;;) {
+    const auto sep = rest.find("::");
+    const std::string_view part = rest.substr(0, sep);
+    if (!is_identifier(part)) return {};  // the general message, below
+    if (++depth > max_namespace_depth) {
+      return fmt::format("nests more than {} namespaces", max_namespace_depth);
+    }
+    for (const std::string_view keyword : cxx_keywords) {
+      if (part == keyword) return fmt::format("'{}' is a C++ keyword or reserved word", part);
+    }
+    for (const std::string_view macro : predefined_macros) {
+      if (part == macro) return fmt::format("'{}' is a predefined macro", part);
+    }
+    if (part.front() == '_' || part.find("__") != std::string_view::npos) {
+      return fmt::format("'{}' is a reserved identifier (it begins with '_' or contains '__')",
+                         part);
+    }
+    if (depth == 1) {
+      const bool std_digits = part.starts_with("std") && part.size() > 3 &&
+                              part.find_first_not_of("0123456789", 3) == std::string_view::npos;
+      if (part == "std" || std_digits || part == "posix") {
+        return fmt::format("'{}' is reserved for the C++ standard library", part);
+      }
+      if (part == "constnn") return "'constnn' is the library's own namespace";
+    }
+    if (sep == std::string_view::npos) return {};
+    rest.remove_prefix(sep + 2);
+  }
 }
 
 bool is_namespace_name(std::string_view s) {
@@ -130,23 +218,38 @@ constexpr std::string_view description =
     "newline and trailing blank lines are accepted.\n";
 
 constexpr std::string_view footer =
-    "Outputs are written only when the whole run succeeded: each goes to a temporary file\n"
-    "beside it and all are renamed together at the end, so a failed run changes nothing.\n"
+    "Outputs are written only when the whole run succeeded. Each file goes to a hidden\n"
+    "temporary file beside it (.train_export.XXXXXX) and all are moved into place at the\n"
+    "end; if one cannot be, those already moved are put back, so a failed run changes no\n"
+    "file (as far as the file system allows; see the README). A character device such as\n"
+    "/dev/null, or a FIFO, is written to as it is, never replaced, and may take several\n"
+    "outputs. A symbolic link to a regular file, a block device or a socket is refused.\n"
     "Labels files hold one predicted label per line. The metrics file has, for each epoch e,\n"
     "'epoch=e crossentropy(train): X' and 'epoch=e crossentropy(validation): Y', then\n"
     "'error(train): X' and 'error(validation): Y' (numbers in shortest round-trip form).\n"
     "\n"
     "Progress goes to stderr: a live line when stderr is a terminal, one line per epoch\n"
-    "otherwise, nothing with --quiet.\n"
+    "otherwise, nothing with --quiet. Every message is one line: control characters and\n"
+    "invalid UTF-8 in file names and values appear as \\xHH.\n"
+    "\n"
+    "Limits: inputs up to 256 MiB (a NUL byte is a data error); --epochs and --hidden up to\n"
+    "1000000; at most 33554432 weights and biases; --namespace up to 8 levels and 200\n"
+    "characters, with no C++ keyword, reserved identifier (_X, a__b), predefined macro\n"
+    "(linux, unix) or, at top level, std, stdN, posix or constnn.\n"
+    "\n"
+    "Signals: SIGINT (Ctrl-C) and SIGTERM stop the tool at once, wherever it is (reading a\n"
+    "FIFO, in an epoch, writing), with status 130; SIGHUP, SIGQUIT and SIGPIPE end it as\n"
+    "usual. Either way its temporary files are deleted first. Once the outputs are being\n"
+    "moved into place, a signal waits until that has finished.\n"
     "\n"
     "Exit status:\n"
     "  0    success: every requested output was written\n"
     "  1    internal error (a bug: please report it)\n"
     "  2    usage error: an option or its value is wrong\n"
     "  3    data error: an input's content is wrong (the message gives FILE:LINE:COLUMN),\n"
-    "       or training diverged so no header could be written\n"
+    "       or training diverged (a weight became NaN or infinite), whatever the outputs\n"
     "  4    I/O error: a file could not be read or written\n"
-    "  130  interrupted by Ctrl-C or SIGTERM\n"
+    "  130  interrupted by Ctrl-C or SIGTERM (SIGHUP, SIGQUIT, SIGPIPE: ended by them)\n"
     "On any failure no output file is created or changed.\n"
     "\n"
     "Examples:\n"
@@ -296,13 +399,13 @@ options convert(const CLI::App& app, const raw_command_line& raw) {
       }
     }
     const auto& p = raw.positional;
-    o.train = p[0];
-    o.validation = p[1];
-    o.train_labels = p[2];
-    o.validation_labels = p[3];
-    o.metrics = p[4];
-    o.epochs = parse_count("EPOCHS", p[5], 1);
-    o.hidden = parse_count("HIDDEN", p[6], 1);
+    o.train = parse_path("TRAIN", p[0]);
+    o.validation = parse_path("VALIDATION", p[1]);
+    o.train_labels = parse_path("TRAIN_OUT", p[2]);
+    o.validation_labels = parse_path("VALIDATION_OUT", p[3]);
+    o.metrics = parse_path("METRICS_OUT", p[4]);
+    o.epochs = parse_bounded_count("EPOCHS", p[5], 1, max_epochs);
+    o.hidden = parse_bounded_count("HIDDEN", p[6], 1, max_hidden);
     if (p[7] != "1" && p[7] != "2") fail_value("INIT_FLAG", "1 (RANDOM) or 2 (ZERO)", p[7]);
     o.init = p[7] == "1" ? initialization::random : initialization::zero;
     o.learning_rate = parse_learning_rate("LR", p[8]);
@@ -313,18 +416,22 @@ options convert(const CLI::App& app, const raw_command_line& raw) {
       fail_usage("--train: required (or give the nine positional arguments of the handout form)");
     }
     if (!given(app, "--validation")) fail_usage("--validation: required");
-    o.train = raw.train;
-    o.validation = raw.validation;
-    o.epochs = parse_count("--epochs", raw.epochs, 1);
-    o.hidden = parse_count("--hidden", raw.hidden, 1);
+    o.train = parse_path("--train", raw.train);
+    o.validation = parse_path("--validation", raw.validation);
+    o.epochs = parse_bounded_count("--epochs", raw.epochs, 1, max_epochs);
+    o.hidden = parse_bounded_count("--hidden", raw.hidden, 1, max_hidden);
     if (raw.init != "random" && raw.init != "zero")
       fail_value("--init", "random or zero", raw.init);
     o.init = raw.init == "random" ? initialization::random : initialization::zero;
     o.learning_rate = parse_learning_rate("--lr", raw.lr);
     o.learning_rate_text = raw.lr;
-    if (given(app, "--train-labels")) o.train_labels = raw.train_labels;
-    if (given(app, "--validation-labels")) o.validation_labels = raw.validation_labels;
-    if (given(app, "--metrics")) o.metrics = raw.metrics;
+    if (given(app, "--train-labels")) {
+      o.train_labels = parse_path("--train-labels", raw.train_labels);
+    }
+    if (given(app, "--validation-labels")) {
+      o.validation_labels = parse_path("--validation-labels", raw.validation_labels);
+    }
+    if (given(app, "--metrics")) o.metrics = parse_path("--metrics", raw.metrics);
   }
 
   if (given(app, "--precision")) {
@@ -346,8 +453,18 @@ options convert(const CLI::App& app, const raw_command_line& raw) {
                   fmt::format("a whole number from 2 to {}", max_classes)));
   o.seed = parse_whole("--seed", raw.seed, 0, std::numeric_limits<std::uint64_t>::max(),
                        "a whole number (0 or more)");
-  if (given(app, "--metrics-json")) o.metrics_json = raw.metrics_json;
-  if (given(app, "--header")) o.header = raw.header;
+  const std::string hidden_option = o.handout_form ? "HIDDEN" : "--hidden";
+  if (min_parameter_count(o.hidden, o.classes) > max_parameters) {
+    fail_usage(
+        fmt::format("{}: {} hidden units and {} classes make more than {} parameters, "
+                    "the limit",
+                    hidden_option, o.hidden, o.classes, max_parameters));
+  }
+  if (given(app, "--metrics-json")) o.metrics_json = parse_path("--metrics-json", raw.metrics_json);
+  if (given(app, "--header")) o.header = parse_path("--header", raw.header);
+  if (const std::string problem = namespace_problem(raw.header_namespace); !problem.empty()) {
+    fail_usage(fmt::format("--namespace: {}; choose another name", problem));
+  }
   if (!is_namespace_name(raw.header_namespace)) {
     fail_value("--namespace", "a C++ namespace name such as model or app::model",
                raw.header_namespace);
@@ -369,11 +486,24 @@ bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
   std::error_code ec;
   if (std::filesystem::equivalent(a, b, ec) && !ec) return true;
   // absolute() first: weakly_canonical leaves "x" relative but makes "./x" absolute.
-  const auto ca = std::filesystem::weakly_canonical(std::filesystem::absolute(a), ec);
+  const auto aa = std::filesystem::absolute(a, ec);
   if (ec) return a == b;
-  const auto cb = std::filesystem::weakly_canonical(std::filesystem::absolute(b), ec);
+  const auto ca = std::filesystem::weakly_canonical(aa, ec);
+  if (ec) return a == b;
+  const auto ab = std::filesystem::absolute(b, ec);
+  if (ec) return a == b;
+  const auto cb = std::filesystem::weakly_canonical(ab, ec);
   if (ec) return a == b;
   return ca == cb;
+}
+
+// Several outputs may go to one device or FIFO (/dev/null, /dev/stdout into a pipe): they are
+// written to it one after the other, never replaced.
+bool is_written_through(const std::filesystem::path& p) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(p, ec);
+  return !ec && (status.type() == std::filesystem::file_type::character ||
+                 status.type() == std::filesystem::file_type::fifo);
 }
 
 void check_output_paths(const options& o) {
@@ -387,7 +517,7 @@ void check_output_paths(const options& o) {
       }
     }
     for (std::size_t j = 0; j < i; ++j) {
-      if (same_file(outputs[i].path, outputs[j].path)) {
+      if (same_file(outputs[i].path, outputs[j].path) && !is_written_through(outputs[i].path)) {
         fail_usage(fmt::format("{}: '{}' is also the output of {}; give each output its own file",
                                outputs[i].option, outputs[i].path.string(), outputs[j].option));
       }

@@ -11,6 +11,26 @@
 
 namespace train_export {
 
+/// Upper bounds on sizes, so that a run whose buffers could not exist fails at once as a
+/// usage error instead of running out of memory (or overflowing a size) later.
+inline constexpr std::size_t max_epochs = 1'000'000;  ///< the per-epoch figures stay small
+inline constexpr std::size_t max_hidden = 1'000'000;
+inline constexpr std::size_t max_parameters = std::size_t{1} << 25;  ///< 128 MiB in double
+inline constexpr std::size_t max_namespace_depth = 8;
+inline constexpr std::size_t max_namespace_length = 200;
+
+/// Weights and biases of the network FEATURES -> HIDDEN -> CLASSES. With every argument at
+/// most its bound above (features at most max_input_bytes) the result cannot overflow.
+constexpr std::size_t parameter_count(std::size_t features, std::size_t hidden,
+                                      std::size_t classes) noexcept {
+  return (features + 1) * hidden + (hidden + 1) * classes;
+}
+
+/// The fewest parameters HIDDEN and CLASSES can give, with a single feature.
+constexpr std::size_t min_parameter_count(std::size_t hidden, std::size_t classes) noexcept {
+  return parameter_count(1, hidden, classes);
+}
+
 enum class precision { single_precision, double_precision };
 enum class initialization { random, zero };
 

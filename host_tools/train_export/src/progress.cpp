@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "termination.hpp"
+
 namespace train_export {
 namespace {
 
@@ -33,6 +35,7 @@ void progress_reporter::epoch_done(const epoch_metrics& epoch, double elapsed) {
       duration(left));
   // "\r" returns to the line start and ESC[K clears what a longer previous line left behind.
   if (mode_ == progress_mode::live) {
+    set_progress_line_open(true);  // before, so a signal during the print still ends the line
     fmt::print(stream_, "\r{}\x1b[K", line);
   } else {
     fmt::print(stream_, "{}\n", line);
@@ -42,7 +45,10 @@ void progress_reporter::epoch_done(const epoch_metrics& epoch, double elapsed) {
 
 void progress_reporter::finished(const error_rates& errors, double elapsed) {
   if (mode_ == progress_mode::quiet) return;
-  if (mode_ == progress_mode::live) fmt::print(stream_, "\n");
+  if (mode_ == progress_mode::live) {
+    fmt::print(stream_, "\n");
+    set_progress_line_open(false);
+  }
   fmt::print(
       stream_,
       "done in {}: train error {:.4g} ({} of {} wrong), validation error {:.4g} ({} wrong)\n",

@@ -1,6 +1,7 @@
 // The whole tool as a function: command line in, files out, exit status back.
 #include "run.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -11,6 +12,7 @@
 
 #include "atomic_output.hpp"
 #include "csv_reader.hpp"
+#include "display_text.hpp"
 #include "error.hpp"
 #include "header_export.hpp"
 #include "input_file.hpp"
@@ -19,6 +21,7 @@
 #include "progress.hpp"
 #include "reference_format.hpp"
 #include "sha256.hpp"
+#include "termination.hpp"
 #include "training.hpp"
 
 namespace train_export {
@@ -31,11 +34,12 @@ labeled_data<T> load(const std::filesystem::path& path, const options& opts,
   labeled_data<T> data = parse_labeled_csv<T>(file.bytes, file.name, opts.classes);
   summary = {file.name, sha256_hex(file.bytes), data.size(), data.width};
   if (data.features_outside_unit_range != 0) {
-    fmt::print(stderr,
-               "train_export: warning: {}:{}:{}: feature outside [0, 1] ({} such features in "
-               "this file); training continues\n",
-               file.name, data.first_outside_unit_range.line, data.first_outside_unit_range.column,
-               data.features_outside_unit_range);
+    const std::string warning = fmt::format(
+        "warning: {}:{}:{}: feature outside [0, 1] ({} such features in this file); training "
+        "continues",
+        file.name, data.first_outside_unit_range.line, data.first_outside_unit_range.column,
+        data.features_outside_unit_range);
+    fmt::print(stderr, "train_export: {}\n", one_line(warning));
   }
   return data;
 }
@@ -53,6 +57,14 @@ void run_with(const options& opts) {
         "{}:1:1: validation examples have {} features but training examples "
         "({}) have {}",
         summary.validation.name, validation_set.width, summary.train.name, train_set.width));
+  }
+  if (const std::size_t count = parameter_count(train_set.width, opts.hidden, opts.classes);
+      count > max_parameters) {
+    fail_usage(
+        fmt::format("{}: {} hidden units with {} features and {} classes make {} "
+                    "parameters; the limit is {}",
+                    opts.handout_form ? "HIDDEN" : "--hidden", opts.hidden, train_set.width,
+                    opts.classes, count, max_parameters));
   }
   if (opts.embed_samples > validation_set.size()) {
     fail_usage(fmt::format("--embed-samples: {} requested but {} has only {} examples",
@@ -76,19 +88,37 @@ void run_with(const options& opts) {
                              train_set.size());
   const trained_network<T> trained = train(opts, train_set, validation_set, progress, summary);
 
-  if (train_labels.path) outputs.write(train_labels.handle, labels_text(trained.train_predictions));
-  if (validation_labels.path) {
-    outputs.write(validation_labels.handle, labels_text(trained.validation_predictions));
-  }
-  if (metrics.path) outputs.write(metrics.handle, metrics_text(summary));
-  if (metrics_json_file.path) {
-    outputs.write(metrics_json_file.handle, metrics_json(opts, summary));
-  }
+  // Every content exists before the first is written, so a failure in making one cannot
+  // come after a device or FIFO output has already received its own.
+  std::string contents[5];
+  if (train_labels.path) contents[0] = labels_text(trained.train_predictions);
+  if (validation_labels.path) contents[1] = labels_text(trained.validation_predictions);
+  if (metrics.path) contents[2] = metrics_text(summary);
+  if (metrics_json_file.path) contents[3] = metrics_json(opts, summary);
   if (header.path) {
-    outputs.write(header.handle, header_text<T>(opts, summary, trained.parameters, validation_set,
-                                                trained.validation_predictions));
+    contents[4] = header_text<T>(opts, summary, trained.parameters, validation_set,
+                                 trained.validation_predictions);
   }
+  // Files first: a device or FIFO gets its content only when no temporary can fail any more.
+  const std::array<slot*, 5> slots = {&train_labels, &validation_labels, &metrics,
+                                      &metrics_json_file, &header};
+  for (const bool streams : {false, true}) {
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      if (slots[i]->path && outputs.writes_through(slots[i]->handle) == streams) {
+        outputs.write(slots[i]->handle, contents[i]);
+      }
+    }
+  }
+  // From the first rename on, a signal would split the outputs into old and new ones: it waits
+  // until the process ends, which is right after the commit.
+  hold_termination_signals();
   outputs.commit();
+}
+
+// Messages embed file names and option values: escaped, each stays on its one line, and on
+// a line of its own after a live progress line.
+void report(std::string_view message) {
+  fmt::print(stderr, "{}train_export: {}\n", progress_line_open() ? "\n" : "", one_line(message));
 }
 
 }  // namespace
@@ -105,13 +135,13 @@ int run(int argc, const char* const* argv) {
     }
     return exit_success;
   } catch (const tool_error& e) {
-    fmt::print(stderr, "train_export: {}\n", e.what());
+    report(e.what());
     return exit_status(e.kind());
   } catch (const std::bad_alloc&) {
-    fmt::print(stderr, "train_export: out of memory\n");
+    report("out of memory");
     return exit_internal_error;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "train_export: internal error: {}\n", e.what());
+    report(fmt::format("internal error: {}", e.what()));
     return exit_internal_error;
   }
 }

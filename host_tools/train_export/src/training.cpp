@@ -3,16 +3,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <span>
 
+#include <fmt/format.h>
 #include <constnn/constnn.hpp>
 
 #include "error.hpp"
 #include "network.hpp"
 
 namespace train_export {
-
-std::atomic<bool> stop_requested{false};
 
 namespace {
 
@@ -61,10 +61,15 @@ trained_network<T> train(const options& opts, const labeled_data<T>& train_set,
     on_validation = constnn::evaluate(net, std::span<const T>(params), validation_view, ws);
     summary.epochs.push_back({epoch, on_train.mean_cross_entropy, on_validation.mean_cross_entropy,
                               seconds_since(epoch_start)});
-    progress.epoch_done(summary.epochs.back(), seconds_since(start));
-    if (stop_requested.load()) {
-      throw tool_error(failure_kind::interrupted, "interrupted; no output file was written");
+    // The cross-entropies are clamped and would look finite; the weights tell.
+    if (!std::all_of(result.parameters.begin(), result.parameters.end(),
+                     [](T w) { return std::isfinite(w); })) {
+      fail_data(
+          fmt::format("training diverged in epoch {} (a weight became NaN or infinite), "
+                      "so no output was written; try a smaller learning rate than {}",
+                      epoch, opts.learning_rate_text));
     }
+    progress.epoch_done(summary.epochs.back(), seconds_since(start));
   }
   summary.errors = {on_train.error_rate, on_validation.error_rate, on_train.errors,
                     on_validation.errors};

@@ -1,7 +1,6 @@
 // Trains the network with constnn exactly as the reference job does and measures it each epoch.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <vector>
 
@@ -20,13 +19,11 @@ struct trained_network {
   std::vector<label_type> validation_predictions;
 };
 
-/// Set from a signal handler; training stops after the current epoch when it becomes true.
-extern std::atomic<bool> stop_requested;
-
 /// Initialises, then runs opts.epochs epochs of per-example SGD in file order; after each,
 /// the mean cross-entropy of both sets; after the last, predictions and error rates.
 /// Fills summary.parameter_count, epochs, errors and train_seconds.
-/// Throws tool_error(usage) if stop_requested is set.
+/// Throws tool_error(data) as soon as an epoch leaves a parameter NaN or infinite: the run has
+/// diverged, whichever outputs were asked for.
 template <class T>
 trained_network<T> train(const options& opts, const labeled_data<T>& train_set,
                          const labeled_data<T>& validation_set, progress_reporter& progress,
