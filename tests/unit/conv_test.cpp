@@ -259,6 +259,27 @@ BOOST_AUTO_TEST_CASE(fixed_and_run_time_shapes_train_to_identical_bits) {
                        train_on_synthetic_data<float>(make_float_cnn_runtime(), false)));
 }
 
+BOOST_AUTO_TEST_CASE(a_network_without_a_loss_predicts_what_its_trainable_twin_predicts) {
+  // The same layers ending in softmax (no loss): inference only, the same outputs.
+  using trainable = float_cnn<double>;
+  using inference = sequential<double, input<12, 10, 1>, constnn::conv2d<4, 3, 3, 1, padding::same>,
+                               relu, max_pool2d<2, 2>, constnn::conv2d<6, 3, 3>, sigmoid,
+                               avg_pool2d<2, 2>, dense<12, 4>, softmax>;
+  static_assert(trainable::can_train && !inference::can_train);
+  static_assert(inference::param_count == trainable::param_count);
+  static_assert(inference::inference_workspace_count == trainable::inference_workspace_count);
+  std::vector<double> p(trainable::param_count);
+  initialize(trainable{}, std::span<double>(p), init_scheme::he, 9);
+  const std::vector<double> x = random_vector(120, 0, 1, 10);
+  std::vector<double> ws_a(trainable::inference_workspace_count), ws_b(ws_a.size());
+  const double* a = trainable{}.forward(p, x, ws_a);
+  const double* b = inference{}.forward(p, x, ws_b);
+  BOOST_TEST_REQUIRE((a != nullptr && b != nullptr));
+  BOOST_TEST(std::vector<double>(a, a + 4) == std::vector<double>(b, b + 4),
+             boost::test_tools::per_element());
+  BOOST_TEST(inference{}.predict(p, x, ws_b) == trainable{}.predict(p, x, ws_a));
+}
+
 BOOST_AUTO_TEST_CASE(memory_figures_follow_the_plan) {
   using net = float_cnn<float>;
   // Parameters: conv 3x3x1x4 + 4, conv 3x3x4x6 + 6, dense 12x4 + 4.
