@@ -3,7 +3,8 @@
 // has, must leave identical weight bits, identical metrics after every epoch and identical
 // predictions. On the OCR data (small and large, float and double, the run-time-size network
 // train_export uses and the fixed-size one), on synthetic networks whose widths reach every
-// block and tail of the kernels, and on exp itself over a sample of every float and double.
+// block and tail of the kernels, on convolutional networks, and on exp itself over a sample
+// of every float and double.
 #define BOOST_TEST_MODULE bit_identity
 #include <boost/test/unit_test.hpp>
 
@@ -231,6 +232,20 @@ BOOST_AUTO_TEST_CASE(deeper_stacks_with_other_activations) {
                             sigmoid, dense<dynamic, dynamic>, softmax_xent>;
   const auto td = synthetic<double>(80, 23, 5, 5), vd = synthetic<double>(30, 23, 5, 6);
   check_paths(deep_d({23, 40, 33, 5}), td, vd, 4, 0.05);
+}
+
+// Convolutional networks: the conv and pooling loops, and the dense, sigmoid and softmax
+// kernels they feed, under every path.
+BOOST_AUTO_TEST_CASE(convolutional_networks) {
+  using cnn = sequential<float, input<12, 10, 2>, conv2d<8, 3, 3, 1, padding::same>, relu,
+                         max_pool2d<2, 2>, conv2d<16, 3, 3>, sigmoid, flatten,
+                         dense<dynamic, 64>, relu, dense<64, 5>, softmax_xent>;
+  const auto t = synthetic<float>(40, 240, 5, 7), v = synthetic<float>(20, 240, 5, 8);
+  check_paths(cnn{}, t, v, 3, 0.02f, init_scheme::he);
+  using series = sequential<double, input<30, 4>, conv1d<6, 5, 2, padding::same>, constnn::tanh,
+                            conv1d<9, 3>, relu, global_avg_pool, dense<9, 5>, softmax_xent>;
+  const auto td = synthetic<double>(40, 120, 5, 9), vd = synthetic<double>(20, 120, 5, 10);
+  check_paths(series{}, td, vd, 3, 0.02, init_scheme::glorot);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
