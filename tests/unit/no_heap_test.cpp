@@ -272,3 +272,35 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(evaluate_and_predict_all_allocate_nothing, T, scal
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(cnn)
+
+// Convolution, pooling, flatten and dense, with the arg-max and the transposed-weight scratch
+// of training: a static model initialises, predicts, trains and computes a gradient.
+template <class T>
+using small_cnn = constnn::sequential<
+    T, constnn::input<16, 8, 1>, constnn::conv2d<4, 3, 3, 1, constnn::padding::same>,
+    constnn::relu, constnn::max_pool2d<2, 2>, constnn::conv2d<6, 3, 3, 1, constnn::padding::same>,
+    constnn::sigmoid, constnn::avg_pool2d<2, 2>, constnn::flatten, constnn::dense<48, 10>,
+    constnn::softmax_xent>;
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_static_cnn_initializes_predicts_trains_and_differentiates_without_allocating,
+                              T, scalar_types) {
+  static constnn::model<small_cnn<T>> m;
+  static std::array<T, small_cnn<T>::param_count> grad{};
+  const reference_setup<T> s;  // its first example is a 16x8 image
+  const std::size_t before = allocation_count();
+  m.initialize(constnn::init_scheme::he, 3);
+  const std::size_t first = m.predict(s.example(0));
+  const T step_loss = m.train_step(s.example(0), s.labels[0], T(0.05));
+  const T loss = small_cnn<T>{}.gradient(m.parameters, s.example(0), s.labels[0], grad,
+                                         m.workspace);
+  const std::size_t after = allocation_count();
+
+  BOOST_TEST(after == before);
+  BOOST_TEST(first < 10u);
+  BOOST_TEST(finite(step_loss));
+  BOOST_TEST(loss < step_loss);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
