@@ -22,7 +22,53 @@
 
 namespace constnn::detail {
 
-struct conv_geometry {
+// The window arithmetic, shared by the run-time geometry and the fixed one.
+template <class Self>
+struct conv_window {
+  constexpr const Self& self() const noexcept { return static_cast<const Self&>(*this); }
+  constexpr std::size_t rows() const noexcept { return self().kh * self().kw * self().c; }
+  constexpr std::size_t weight_count() const noexcept { return rows() * self().filters; }
+  // Input row of window row k at output row o, or false when it falls in the padding.
+  constexpr bool input_row(std::size_t o, std::size_t k, std::size_t& i) const noexcept {
+    const std::size_t at = o * self().stride_h + k;
+    if (at < self().pad_top || at - self().pad_top >= self().h) return false;
+    i = at - self().pad_top;
+    return true;
+  }
+  constexpr bool input_col(std::size_t o, std::size_t k, std::size_t& i) const noexcept {
+    const std::size_t at = o * self().stride_w + k;
+    if (at < self().pad_left || at - self().pad_left >= self().w) return false;
+    i = at - self().pad_left;
+    return true;
+  }
+  // Output row whose window row k lies on input row i, or false when there is none.
+  constexpr bool output_row(std::size_t i, std::size_t k, std::size_t& o) const noexcept {
+    const std::size_t at = i + self().pad_top;
+    if (at < k || (at - k) % self().stride_h != 0 || (at - k) / self().stride_h >= self().oh)
+      return false;
+    o = (at - k) / self().stride_h;
+    return true;
+  }
+  constexpr bool output_col(std::size_t i, std::size_t k, std::size_t& o) const noexcept {
+    const std::size_t at = i + self().pad_left;
+    if (at < k || (at - k) % self().stride_w != 0 || (at - k) / self().stride_w >= self().ow)
+      return false;
+    o = (at - k) / self().stride_w;
+    return true;
+  }
+  // The output columns [first, last) whose whole window row lies inside the input.
+  constexpr std::size_t first_inner_col() const noexcept {
+    return self().pad_left == 0 ? 0 : (self().pad_left + self().stride_w - 1) / self().stride_w;
+  }
+  constexpr std::size_t last_inner_col() const noexcept {
+    if (self().w + self().pad_left < self().kw) return 0;
+    const std::size_t last = (self().w + self().pad_left - self().kw) / self().stride_w + 1;
+    return last < self().ow ? last : self().ow;
+  }
+};
+
+/// A geometry known only at run time.
+struct conv_geometry : conv_window<conv_geometry> {
   std::size_t h, w, c;        // input
   std::size_t kh, kw;         // window
   std::size_t stride_h, stride_w;
@@ -30,43 +76,23 @@ struct conv_geometry {
   std::size_t oh, ow;         // output positions
   std::size_t filters;
 
-  constexpr std::size_t rows() const noexcept { return kh * kw * c; }
-  constexpr std::size_t weight_count() const noexcept { return rows() * filters; }
-  // Input row of window row k at output row o, or false when it falls in the padding.
-  constexpr bool input_row(std::size_t o, std::size_t k, std::size_t& i) const noexcept {
-    const std::size_t at = o * stride_h + k;
-    if (at < pad_top || at - pad_top >= h) return false;
-    i = at - pad_top;
-    return true;
-  }
-  constexpr bool input_col(std::size_t o, std::size_t k, std::size_t& i) const noexcept {
-    const std::size_t at = o * stride_w + k;
-    if (at < pad_left || at - pad_left >= w) return false;
-    i = at - pad_left;
-    return true;
-  }
-  // Output row whose window row k lies on input row i, or false when there is none.
-  constexpr bool output_row(std::size_t i, std::size_t k, std::size_t& o) const noexcept {
-    const std::size_t at = i + pad_top;
-    if (at < k || (at - k) % stride_h != 0 || (at - k) / stride_h >= oh) return false;
-    o = (at - k) / stride_h;
-    return true;
-  }
-  constexpr bool output_col(std::size_t i, std::size_t k, std::size_t& o) const noexcept {
-    const std::size_t at = i + pad_left;
-    if (at < k || (at - k) % stride_w != 0 || (at - k) / stride_w >= ow) return false;
-    o = (at - k) / stride_w;
-    return true;
-  }
-  // The output columns [first, last) whose whole window row lies inside the input.
-  constexpr std::size_t first_inner_col() const noexcept {
-    return pad_left == 0 ? 0 : (pad_left + stride_w - 1) / stride_w;
-  }
-  constexpr std::size_t last_inner_col() const noexcept {
-    if (w + pad_left < kw) return 0;
-    const std::size_t last = (w + pad_left - kw) / stride_w + 1;
-    return last < ow ? last : ow;
-  }
+  constexpr conv_geometry(std::size_t h_, std::size_t w_, std::size_t c_, std::size_t kh_,
+                          std::size_t kw_, std::size_t sh, std::size_t sw, std::size_t pt,
+                          std::size_t pl, std::size_t oh_, std::size_t ow_,
+                          std::size_t f) noexcept
+      : h(h_), w(w_), c(c_), kh(kh_), kw(kw_), stride_h(sh), stride_w(sw), pad_top(pt),
+        pad_left(pl), oh(oh_), ow(ow_), filters(f) {}
+};
+
+/// A geometry fixed by the types, so that every loop bound and index step is a constant: the
+/// same loops, compiled for one shape.
+template <std::size_t H, std::size_t W, std::size_t C, std::size_t KH, std::size_t KW,
+          std::size_t SH, std::size_t SW, std::size_t PT, std::size_t PL, std::size_t OH,
+          std::size_t OW, std::size_t F>
+struct fixed_conv_geometry : conv_window<fixed_conv_geometry<H, W, C, KH, KW, SH, SW, PT, PL, OH, OW, F>> {
+  static constexpr std::size_t h = H, w = W, c = C, kh = KH, kw = KW, stride_h = SH,
+                               stride_w = SW, pad_top = PT, pad_left = PL, oh = OH, ow = OW,
+                               filters = F;
 };
 
 // The geometry travels by value: a reference could alias the outputs the loops write, and the
@@ -76,8 +102,8 @@ struct conv_geometry {
 inline constexpr std::size_t conv_block = 4;
 
 // The outputs of row oy, columns ox .. ox+Count-1 (all inner columns), summed into acc.
-template <std::size_t Count, class T, size_like NF>
-constexpr void conv_forward_block_into(conv_geometry g, NF f_n, const T* p, const T* x,
+template <std::size_t Count, class G, class T, size_like NF>
+constexpr void conv_forward_block_into(G g, NF f_n, const T* p, const T* x,
                                        T* acc, std::size_t oy, std::size_t ox) noexcept {
   const std::size_t nf = f_n;
   const T* b = p + g.weight_count();
@@ -103,8 +129,8 @@ constexpr void conv_forward_block_into(conv_geometry g, NF f_n, const T* p, cons
 
 // With a fixed number of filters the block's sums live in a local array the compiler can
 // keep in registers; otherwise they are summed in the output itself. Same operations.
-template <std::size_t Count, class T, size_like NF>
-constexpr void conv_forward_block(conv_geometry g, NF f_n, const T* p, const T* x, T* y,
+template <std::size_t Count, class G, class T, size_like NF>
+constexpr void conv_forward_block(G g, NF f_n, const T* p, const T* x, T* y,
                                   std::size_t oy, std::size_t ox) noexcept {
   T* yo = y + (oy * g.ow + ox) * std::size_t(f_n);
   if constexpr (std::is_same_v<NF, std::size_t>) {
@@ -117,8 +143,8 @@ constexpr void conv_forward_block(conv_geometry g, NF f_n, const T* p, const T* 
 }
 
 /// y = b + sum over the window of x * w, per output position.
-template <class T, size_like NF>
-constexpr void conv_forward(conv_geometry g, NF f_n, const T* p, const T* x,
+template <class G, class T, size_like NF>
+constexpr void conv_forward(G g, NF f_n, const T* p, const T* x,
                             T* y) noexcept {
   const std::size_t nf = f_n;
   const std::size_t first = g.first_inner_col(), last = g.last_inner_col();
@@ -158,8 +184,8 @@ inline constexpr std::size_t conv_dx_block = 16;
 
 /// dx from the weights as they are. wt: scratch of rows() * filters values, which receives
 /// the weights transposed to [KH][KW][F][C] so that the loops run across channels.
-template <class T, size_like NF>
-constexpr void conv_input_gradient(conv_geometry g, NF f_n, const T* p, const T* dy,
+template <class G, class T, size_like NF>
+constexpr void conv_input_gradient(G g, NF f_n, const T* p, const T* dy,
                                    T* dx, T* wt) noexcept {
   const std::size_t nf = f_n, nc = g.c;
   for (std::size_t k = 0; k < g.kh * g.kw; ++k)
@@ -197,8 +223,8 @@ constexpr void conv_input_gradient(conv_geometry g, NF f_n, const T* p, const T*
 inline constexpr std::size_t conv_channel_block = 4;
 
 // The weight gradients of channels c0 .. c0+Count-1 at tap (kh, kw), summed into acc.
-template <std::size_t Count, class T, size_like NF>
-constexpr void conv_weight_gradient_rows(conv_geometry g, NF f_n, const T* x, const T* dy,
+template <std::size_t Count, class G, class T, size_like NF>
+constexpr void conv_weight_gradient_rows(G g, NF f_n, const T* x, const T* dy,
                                          T* acc, std::size_t kh, std::size_t kw,
                                          std::size_t c0) noexcept {
   constexpr std::size_t cn = Count;
@@ -222,8 +248,8 @@ constexpr void conv_weight_gradient_rows(conv_geometry g, NF f_n, const T* x, co
 
 /// Hands update every weight and bias gradient (the sums above), each complete before it is
 /// handed over. g_rows: scratch of conv_channel_block * filters values.
-template <class T, size_like NF, class Update>
-constexpr void conv_param_gradient(conv_geometry g, NF f_n, T* p, const T* x,
+template <class G, class T, size_like NF, class Update>
+constexpr void conv_param_gradient(G g, NF f_n, T* p, const T* x,
                                    const T* dy, T* g_rows, const Update& update) noexcept {
   const std::size_t nf = f_n;
   for (std::size_t kh = 0; kh < g.kh; ++kh) {
@@ -261,7 +287,8 @@ constexpr void conv_param_gradient(conv_geometry g, NF f_n, T* p, const T* x,
 
 /// Scratch the backward pass needs: the transposed weights (for dJ/dx), then a block of
 /// gradient rows.
-constexpr std::size_t conv_backward_scratch(conv_geometry g, bool needs_dx) noexcept {
+template <class G>
+constexpr std::size_t conv_backward_scratch(G g, bool needs_dx) noexcept {
   const std::size_t rows = conv_channel_block * g.filters;
   return needs_dx && g.weight_count() > rows ? g.weight_count() : rows;
 }

@@ -87,17 +87,26 @@ struct conv1d {
   /// As conv2d: dx from the weights before any update, then the parameter gradients.
   template <class T, class In, class Out, class Update>
   constexpr void backward(const backward_io<T, In, Out>& io, const Update& update) const noexcept {
-    const detail::conv_geometry g = geometry(io.in);
+    const auto g = geometry(io.in);
     if (io.dx != nullptr) detail::conv_input_gradient(g, filters(), io.params, io.dy, io.dx, io.scratch);
     detail::conv_param_gradient(g, filters(), io.params, io.x, io.dy, io.scratch, update);
   }
 
  private:
+  // As conv2d: constants where the shape and the filter count are fixed, values otherwise.
   template <class In>
-  constexpr detail::conv_geometry geometry(const In& in) const noexcept {
-    const std::size_t n = in.extent(0);
-    return {1, n, in.extent(1), 1, K, 1, Stride, 0, detail::window_pad_before(n, K, Stride, Padding),
-            1, positions(n), filters_.extent(0)};
+  constexpr auto geometry(const In& in) const noexcept {
+    if constexpr (In::is_static && Filters != dynamic) {
+      constexpr std::size_t n = In::static_extent(0);
+      return detail::fixed_conv_geometry<1, n, In::static_extent(1), 1, K, 1, Stride, 0,
+                                         detail::window_pad_before(n, K, Stride, Padding), 1,
+                                         positions(n), Filters>{};
+    } else {
+      const std::size_t n = in.extent(0);
+      return detail::conv_geometry(1, n, in.extent(1), 1, K, 1, Stride, 0,
+                                   detail::window_pad_before(n, K, Stride, Padding), 1,
+                                   positions(n), filters_.extent(0));
+    }
   }
 
   // The filter count, as a constant when the type fixes it.

@@ -92,27 +92,30 @@ struct conv2d {
   /// `update`, each weight's summed over the output positions first.
   template <class T, class In, class Out, class Update>
   constexpr void backward(const backward_io<T, In, Out>& io, const Update& update) const noexcept {
-    const detail::conv_geometry g = geometry(io.in);
+    const auto g = geometry(io.in);
     if (io.dx != nullptr) detail::conv_input_gradient(g, filters(), io.params, io.dy, io.dx, io.scratch);
     detail::conv_param_gradient(g, filters(), io.params, io.x, io.dy, io.scratch, update);
   }
 
  private:
+  // The geometry as constants where the input shape and the filter count are fixed, so the
+  // loops are compiled for this one shape; as run-time values otherwise. Same loops.
   template <class In>
-  constexpr detail::conv_geometry geometry(const In& in) const noexcept {
-    const std::size_t h = in.extent(0), w = in.extent(1);
-    return {h,
-            w,
-            in.extent(2),
-            KH,
-            KW,
-            Stride,
-            Stride,
-            detail::window_pad_before(h, KH, Stride, Padding),
-            detail::window_pad_before(w, KW, Stride, Padding),
-            positions(h, KH),
-            positions(w, KW),
-            filters_.extent(0)};
+  constexpr auto geometry(const In& in) const noexcept {
+    if constexpr (In::is_static && Filters != dynamic) {
+      constexpr std::size_t h = In::static_extent(0), w = In::static_extent(1);
+      return detail::fixed_conv_geometry<
+          h, w, In::static_extent(2), KH, KW, Stride, Stride,
+          detail::window_pad_before(h, KH, Stride, Padding),
+          detail::window_pad_before(w, KW, Stride, Padding), positions(h, KH), positions(w, KW),
+          Filters>{};
+    } else {
+      const std::size_t h = in.extent(0), w = in.extent(1);
+      return detail::conv_geometry(h, w, in.extent(2), KH, KW, Stride, Stride,
+                                   detail::window_pad_before(h, KH, Stride, Padding),
+                                   detail::window_pad_before(w, KW, Stride, Padding),
+                                   positions(h, KH), positions(w, KW), filters_.extent(0));
+    }
   }
 
   // The filter count, as a constant when the type fixes it.
