@@ -6,6 +6,7 @@
 
 #include "../core/shape.hpp"
 #include "../detail/conv.hpp"
+#include "../detail/conv_layer.hpp"
 #include "layer.hpp"
 #include "window.hpp"
 
@@ -19,29 +20,23 @@ namespace constnn {
 /// layout with a kernel height of 1, and the same loops (detail/conv.hpp).
 template <std::size_t Filters, std::size_t K, std::size_t Stride = 1,
           padding Padding = padding::valid>
-struct conv1d {
+struct conv1d : detail::conv_layer<conv1d<Filters, K, Stride, Padding>, Filters, 2> {
   static_assert(Filters > 0 && K > 0 && Stride > 0,
                 "constnn::conv1d: filters, kernel size and stride must be positive");
   static_assert(K != dynamic && Stride != dynamic,
                 "constnn::conv1d: the kernel size and stride are compile-time constants");
 
-  /// Output positions along an axis of n inputs (the kernel size k: conv1d's K, conv2d's KH or KW).
+  /// Output positions along a series of n steps.
   static constexpr std::size_t positions(std::size_t n) noexcept {
     return detail::window_positions(n, K, Stride, Padding);
   }
 
-  static constexpr std::size_t slice_count = 2;
-  static constexpr bool saves_input = true;
+  using detail::conv_layer<conv1d<Filters, K, Stride, Padding>, Filters, 2>::conv_layer;
 
   /// Takes L x C with the kernel fitting where L is fixed.
   template <class In>
   static constexpr bool takes =
       In::rank() == 2 && positions(In::static_extent(0)) != 0 && In::static_extent(1) != 0;
-
-  constexpr conv1d() noexcept = default;
-  /// A convolution whose number of filters is chosen at run time.
-  constexpr explicit conv1d(std::size_t filters) noexcept
-      : filters_(std::array<std::size_t, 1>{filters}) {}
 
   template <shape In>
   constexpr bool takes_shape(const In& in) const noexcept {
@@ -69,30 +64,10 @@ struct conv1d {
              {"bias", {f}, 1, slice_role::bias, K * c, K * f}}};
   }
 
-  /// The weights transposed for dJ/dx (when wanted), then a block of weight-gradient rows.
-  template <shape In>
-  constexpr std::size_t backward_scratch_count(const In& in, bool needs_dx) const noexcept {
-    if constexpr (In::rank() != 2) {
-      return 0;
-    } else {
-      return detail::conv_backward_scratch(geometry(in), needs_dx);
-    }
-  }
-
-  template <class T, class In, class Out>
-  constexpr void forward(const forward_io<T, In, Out>& io) const noexcept {
-    detail::conv_forward(geometry(io.in), filters(), io.params, io.x, io.y);
-  }
-
-  /// As conv2d: dx from the weights before any update, then the parameter gradients.
-  template <class T, class In, class Out, class Update>
-  constexpr void backward(const backward_io<T, In, Out>& io, const Update& update) const noexcept {
-    const auto g = geometry(io.in);
-    if (io.dx != nullptr) detail::conv_input_gradient(g, filters(), io.params, io.dy, io.dx, io.scratch);
-    detail::conv_param_gradient(g, filters(), io.params, io.x, io.dy, io.scratch, update);
-  }
-
  private:
+  friend detail::conv_layer<conv1d<Filters, K, Stride, Padding>, Filters, 2>;
+  using detail::conv_layer<conv1d<Filters, K, Stride, Padding>, Filters, 2>::filters_;
+
   // As conv2d: constants where the shape and the filter count are fixed, values otherwise.
   template <class In>
   constexpr auto geometry(const In& in) const noexcept {
@@ -108,11 +83,6 @@ struct conv1d {
                                    positions(n), filters_.extent(0));
     }
   }
-
-  // The filter count, as a constant when the type fixes it.
-  constexpr auto filters() const noexcept { return filters_.template extent_c<0>(); }
-
-  [[no_unique_address]] extents<Filters> filters_{};
 };
 
 }  // namespace constnn

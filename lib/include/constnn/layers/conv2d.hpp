@@ -6,6 +6,7 @@
 
 #include "../core/shape.hpp"
 #include "../detail/conv.hpp"
+#include "../detail/conv_layer.hpp"
 #include "layer.hpp"
 #include "window.hpp"
 
@@ -20,30 +21,24 @@ namespace constnn {
 /// every filter), then slice "bias" [Filters]. See detail/conv.hpp for the summation order.
 template <std::size_t Filters, std::size_t KH, std::size_t KW, std::size_t Stride = 1,
           padding Padding = padding::valid>
-struct conv2d {
+struct conv2d : detail::conv_layer<conv2d<Filters, KH, KW, Stride, Padding>, Filters, 3> {
   static_assert(Filters > 0 && KH > 0 && KW > 0 && Stride > 0,
                 "constnn::conv2d: filters, kernel sizes and stride must be positive");
   static_assert(KH != dynamic && KW != dynamic && Stride != dynamic,
                 "constnn::conv2d: kernel sizes and stride are compile-time constants");
 
-  /// Output positions along an axis of n inputs (the kernel size k: conv1d's K, conv2d's KH or KW).
+  /// Output positions along an axis of n inputs for a kernel of k (KH for rows, KW for columns).
   static constexpr std::size_t positions(std::size_t n, std::size_t k) noexcept {
     return detail::window_positions(n, k, Stride, Padding);
   }
 
-  static constexpr std::size_t slice_count = 2;
-  static constexpr bool saves_input = true;
+  using detail::conv_layer<conv2d<Filters, KH, KW, Stride, Padding>, Filters, 3>::conv_layer;
 
   /// Takes H x W x C with the window fitting where H and W are fixed.
   template <class In>
   static constexpr bool takes =
       In::rank() == 3 && positions(In::static_extent(0), KH) != 0 &&
       positions(In::static_extent(1), KW) != 0 && In::static_extent(2) != 0;
-
-  constexpr conv2d() noexcept = default;
-  /// A convolution whose number of filters is chosen at run time.
-  constexpr explicit conv2d(std::size_t filters) noexcept
-      : filters_(std::array<std::size_t, 1>{filters}) {}
 
   template <shape In>
   constexpr bool takes_shape(const In& in) const noexcept {
@@ -73,31 +68,10 @@ struct conv2d {
              {"bias", {f}, 1, slice_role::bias, KH * KW * c, KH * KW * f}}};
   }
 
-  /// The weights transposed for dJ/dx (when wanted), then a block of weight-gradient rows.
-  template <shape In>
-  constexpr std::size_t backward_scratch_count(const In& in, bool needs_dx) const noexcept {
-    if constexpr (In::rank() != 3) {
-      return 0;
-    } else {
-      return detail::conv_backward_scratch(geometry(in), needs_dx);
-    }
-  }
-
-  template <class T, class In, class Out>
-  constexpr void forward(const forward_io<T, In, Out>& io) const noexcept {
-    detail::conv_forward(geometry(io.in), filters(), io.params, io.x, io.y);
-  }
-
-  /// dx (if wanted) from the weights before any update, then every parameter gradient to
-  /// `update`, each weight's summed over the output positions first.
-  template <class T, class In, class Out, class Update>
-  constexpr void backward(const backward_io<T, In, Out>& io, const Update& update) const noexcept {
-    const auto g = geometry(io.in);
-    if (io.dx != nullptr) detail::conv_input_gradient(g, filters(), io.params, io.dy, io.dx, io.scratch);
-    detail::conv_param_gradient(g, filters(), io.params, io.x, io.dy, io.scratch, update);
-  }
-
  private:
+  friend detail::conv_layer<conv2d<Filters, KH, KW, Stride, Padding>, Filters, 3>;
+  using detail::conv_layer<conv2d<Filters, KH, KW, Stride, Padding>, Filters, 3>::filters_;
+
   // The geometry as constants where the input shape and the filter count are fixed, so the
   // loops are compiled for this one shape; as run-time values otherwise. Same loops.
   template <class In>
@@ -117,11 +91,6 @@ struct conv2d {
                                    positions(h, KH), positions(w, KW), filters_.extent(0));
     }
   }
-
-  // The filter count, as a constant when the type fixes it.
-  constexpr auto filters() const noexcept { return filters_.template extent_c<0>(); }
-
-  [[no_unique_address]] extents<Filters> filters_{};
 };
 
 }  // namespace constnn
