@@ -12,19 +12,9 @@ namespace constnn {
 
 /// Softmax followed by cross-entropy, with the short gradient dJ/dx = y - onehot(label),
 /// which avoids dividing by a probability that may be tiny.
-struct softmax_xent {
+struct softmax_xent : elementwise_layer<softmax_xent> {
+  using elementwise_layer::forward;
   static constexpr bool is_loss = true;
-  static constexpr bool in_place = true;
-  static constexpr bool saves_output = true;
-
-  template <shape In>
-  constexpr In output_shape(const In& in) const noexcept {
-    return in;
-  }
-  template <class T, class In, class Out>
-  constexpr void forward(const forward_io<T, In, Out>& io) const noexcept {
-    softmax::forward(io.in.count(), io.x, io.y);
-  }
 
   /// y = softmax(x); y may alias x.
   template <class T, size_like N>

@@ -222,14 +222,7 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
     detail::for_each_index(std::make_index_sequence<layer_count>{}, [&](auto l) {
       if constexpr (!traits<l>::view) {
         T* out = ws.data() + p.infer_out[l];
-        detail::get<l>(layers_).forward(forward_io<T, shape_at<l>, shape_at<l + 1>>{
-            .in = shape<l>(),
-            .out = shape<l + 1>(),
-            .params = params.data() + p.param_offset[l],
-            .x = in,
-            .y = out,
-            .extra = nullptr,
-            .scratch = ws.data() + p.infer_scratch});
+        forward_layer<l>(params.data(), in, out, nullptr, ws.data() + p.infer_scratch);
         in = out;
       }
     });
@@ -265,14 +258,7 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
                                        .xs = in, .ys = out, .count = count});
         } else {
           for (std::size_t b = 0; b < count; ++b)
-            current.forward(forward_io<T, shape_at<l>, shape_at<l + 1>>{
-                .in = shape<l>(),
-                .out = shape<l + 1>(),
-                .params = w,
-                .x = in[b],
-                .y = out[b],
-                .extra = nullptr,
-                .scratch = ws[b].data() + p.infer_scratch});
+            forward_layer<l>(params.data(), in[b], out[b], nullptr, ws[b].data() + p.infer_scratch);
         }
         for (std::size_t b = 0; b < count; ++b) in[b] = out[b];
       }
@@ -371,14 +357,7 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
         value[l] = input_of(l);
       } else {
         T* out = w + p.train_out[l];
-        detail::get<l>(layers_).forward(forward_io<T, shape_at<l>, shape_at<l + 1>>{
-            .in = shape<l>(),
-            .out = shape<l + 1>(),
-            .params = params.data() + p.param_offset[l],
-            .x = input_of(l),
-            .y = out,
-            .extra = w + p.extra_offset[l],
-            .scratch = w + p.train_scratch});
+        forward_layer<l>(params.data(), input_of(l), out, w + p.extra_offset[l], w + p.train_scratch);
         value[l] = out;
       }
     });
@@ -419,6 +398,15 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
 
  private:
   using loss_layer = layer<layer_count - 1>;
+
+  // Layer L's forward from x into y; extra is null when only predicting.
+  template <std::size_t L>
+  constexpr void forward_layer(const T* params, const T* x, T* y, T* extra,
+                               T* scratch) const noexcept {
+    detail::get<L>(layers_).forward(forward_io<T, shape_at<L>, shape_at<L + 1>>{
+        .in = shape<L>(), .out = shape<L + 1>(), .params = params + plan().param_offset[L],
+        .x = x, .y = y, .extra = extra, .scratch = scratch});
+  }
 
   constexpr const plan_data& plan() const noexcept {
     if constexpr (is_fixed) {
