@@ -248,6 +248,22 @@ BOOST_AUTO_TEST_CASE(convolutional_networks) {
   check_paths(series{}, td, vd, 3, 0.02, init_scheme::glorot);
 }
 
+// The corners of the conv and pooling kernels: more filters and channels than one block of
+// vectors holds, stride 2 (no blocked input gradient), an even window with uneven padding,
+// overlapping pooling windows, and pooling that leaves rows and columns uncovered.
+BOOST_AUTO_TEST_CASE(convolution_kernel_corners) {
+  using wide = sequential<float, input<17, 15, 3>, conv2d<70, 3, 3, 2, padding::same>, relu,
+                          max_pool2d<3, 3, 2, 2>, conv2d<19, 2, 4, 1, padding::same>, relu,
+                          max_pool2d<2, 2>, flatten, dense<dynamic, 5>, softmax_xent>;
+  const auto t = synthetic<float>(24, 17 * 15 * 3, 5, 11), v = synthetic<float>(12, 17 * 15 * 3, 5, 12);
+  check_paths(wide{}, t, v, 2, 0.01f, init_scheme::he);
+  using deep = sequential<double, input<9, 10, 5>, conv2d<37, 3, 3, 1, padding::same>,
+                          constnn::tanh, conv2d<33, 3, 2>, relu, max_pool2d<2, 3>, flatten,
+                          dense<dynamic, 4>, softmax_xent>;
+  const auto td = synthetic<double>(24, 9 * 10 * 5, 4, 13), vd = synthetic<double>(12, 9 * 10 * 5, 4, 14);
+  check_paths(deep{}, td, vd, 2, 0.01, init_scheme::glorot);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(exp_lanes)

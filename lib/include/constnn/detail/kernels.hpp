@@ -8,6 +8,7 @@
 
 #include <cstddef>
 
+#include "conv_geometry.hpp"
 #include "kernels_cortex_m.hpp"
 #include "kernels_x86.hpp"
 
@@ -96,6 +97,71 @@ inline bool exp_shifted(std::size_t n, const T* x, T m, T* y) noexcept {
   return x86::exp_shifted(n, x, m, y);
 #else
   (void)n, (void)x, (void)m, (void)y;
+  return false;
+#endif
+}
+
+/// conv.hpp's conv_forward on a run-time geometry.
+template <class T>
+inline bool conv_forward(const conv_geometry& g, const T* p, const T* x, T* y) noexcept {
+#if CONSTNN_X86_KERNELS
+  return x86::conv_forward(g, p, x, y);
+#else
+  (void)g, (void)p, (void)x, (void)y;
+  return false;
+#endif
+}
+
+/// conv.hpp's conv_input_gradient (wt: its scratch for the transposed weights).
+template <class T>
+inline bool conv_input_gradient(const conv_geometry& g, const T* p, const T* dy, T* dx,
+                                T* wt) noexcept {
+#if CONSTNN_X86_KERNELS
+  return x86::conv_input_gradient(g, p, dy, dx, wt);
+#else
+  (void)g, (void)p, (void)dy, (void)dx, (void)wt;
+  return false;
+#endif
+}
+
+/// conv.hpp's conv_weight_gradient_rows for `count` (1 to 4) channels from c0.
+template <class T>
+inline bool conv_weight_gradient_rows(const conv_geometry& g, const T* x, const T* dy, T* acc,
+                                      std::size_t kh, std::size_t kw, std::size_t c0,
+                                      std::size_t count) noexcept {
+#if CONSTNN_X86_KERNELS
+  return x86::conv_weight_gradient_rows(g, x, dy, acc, kh, kw, c0, count);
+#else
+  (void)g, (void)x, (void)dy, (void)acc, (void)kh, (void)kw, (void)c0, (void)count;
+  return false;
+#endif
+}
+
+/// max_pool2d's forward (at, the arg-max positions, may be null) for an input w wide with c
+/// channels, a window kh x kw moved by sh, sw, and oh x ow outputs.
+template <class T>
+inline bool max_pool_forward(std::size_t w, std::size_t c, std::size_t kh, std::size_t kw,
+                             std::size_t sh, std::size_t sw, std::size_t oh, std::size_t ow,
+                             const T* x, T* y, T* at) noexcept {
+#if CONSTNN_X86_KERNELS
+  return x86::max_pool_forward(x86::pool_geometry{w, c, kh, kw, sh, sw, oh, ow}, x, y, at);
+#else
+  (void)w, (void)c, (void)kh, (void)kw, (void)sh, (void)sw, (void)oh, (void)ow;
+  (void)x, (void)y, (void)at;
+  return false;
+#endif
+}
+
+/// max_pool2d's backward where the windows do not overlap (every covered input is written).
+template <class T>
+inline bool max_pool_backward(std::size_t w, std::size_t c, std::size_t kh, std::size_t kw,
+                              std::size_t sh, std::size_t sw, std::size_t oh, std::size_t ow,
+                              const T* at, const T* dy, T* dx) noexcept {
+#if CONSTNN_X86_KERNELS
+  return x86::max_pool_backward(x86::pool_geometry{w, c, kh, kw, sh, sw, oh, ow}, at, dy, dx);
+#else
+  (void)w, (void)c, (void)kh, (void)kw, (void)sh, (void)sw, (void)oh, (void)ow;
+  (void)at, (void)dy, (void)dx;
   return false;
 #endif
 }

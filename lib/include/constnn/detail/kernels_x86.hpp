@@ -22,6 +22,7 @@
 #include <utility>
 
 #include "../core/math.hpp"
+#include "conv_geometry.hpp"
 
 #if !defined(CONSTNN_PORTABLE_KERNELS) && defined(__x86_64__) && \
     (defined(__GNUC__) || defined(__clang__))
@@ -91,6 +92,11 @@ inline constexpr std::array<std::uint64_t, 256> set_bit_positions = [] {
 
 typedef unsigned char v8qu __attribute__((vector_size(8)));
 
+/// The window of max_pool2d (no padding): input width and channels, window, strides, output.
+struct pool_geometry {
+  std::size_t w, c, kh, kw, sh, sw, oh, ow;
+};
+
 }  // namespace constnn::detail::x86
 
 #define CONSTNN_X86_NS avx512
@@ -154,6 +160,30 @@ bool softmax_forward(std::size_t n, const T* x, T* y) noexcept {
 template <class T>
 bool exp_shifted(std::size_t n, const T* x, T m, T* y) noexcept {
   CONSTNN_X86_DISPATCH(exp_shifted, n, x, m, y)
+}
+
+template <class T>
+bool conv_forward(const conv_geometry& g, const T* p, const T* x, T* y) noexcept {
+  CONSTNN_X86_DISPATCH(conv_forward, g, p, x, y)
+}
+template <class T>
+bool conv_input_gradient(const conv_geometry& g, const T* p, const T* dy, T* dx, T* wt) noexcept {
+  CONSTNN_X86_DISPATCH(conv_input_gradient, g, p, dy, dx, wt)
+}
+template <class T>
+bool conv_weight_gradient_rows(const conv_geometry& g, const T* x, const T* dy, T* acc,
+                               std::size_t kh, std::size_t kw, std::size_t c0,
+                               std::size_t count) noexcept {
+  CONSTNN_X86_DISPATCH(conv_weight_gradient_rows, g, x, dy, acc, kh, kw, c0, count)
+}
+
+template <class T>
+bool max_pool_forward(const pool_geometry& g, const T* x, T* y, T* at) noexcept {
+  CONSTNN_X86_DISPATCH(max_pool_forward, g, x, y, at)
+}
+template <class T>
+bool max_pool_backward(const pool_geometry& g, const T* at, const T* dy, T* dx) noexcept {
+  CONSTNN_X86_DISPATCH(max_pool_backward, g, at, dy, dx)
 }
 
 #undef CONSTNN_X86_DISPATCH

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 
 #include "../core/shape.hpp"
+#include "../detail/kernels.hpp"
 #include "layer.hpp"
 #include "window.hpp"
 
@@ -20,45 +22,70 @@ struct max_pool2d : detail::pool2d_window<KH, KW, SH, SW> {
     return this->output_shape(in).size();
   }
 
+  // Loops run across the channels, which lie side by side, window position by window
+  // position in row-major order; each channel's comparisons come in the same order as a
+  // channel taken alone.
   template <class T, class In, class Out>
   constexpr void forward(const forward_io<T, In, Out>& io) const noexcept {
     const std::size_t w = io.in.extent(1), c_n = io.in.extent(2);
     const std::size_t oh = io.out.extent(0), ow = io.out.extent(1);
+    if (!std::is_constant_evaluated() &&
+        detail::kernels::max_pool_forward(w, c_n, KH, KW, SH, SW, oh, ow, io.x, io.y, io.extra))
+      return;
     for (std::size_t oy = 0; oy < oh; ++oy)
-      for (std::size_t ox = 0; ox < ow; ++ox)
-        for (std::size_t c = 0; c < c_n; ++c) {
-          const T* x0 = io.x + ((oy * SH) * w + ox * SW) * c_n + c;
-          T best = x0[0];
-          std::size_t at = 0;
-          for (std::size_t kh = 0; kh < KH; ++kh)
-            for (std::size_t kw = 0; kw < KW; ++kw) {
-              const T v = x0[(kh * w + kw) * c_n];
-              if (v > best) {
-                best = v;
-                at = kh * KW + kw;
-              }
+      for (std::size_t ox = 0; ox < ow; ++ox) {
+        const T* x0 = io.x + ((oy * SH) * w + ox * SW) * c_n;
+        T* best = io.y + (oy * ow + ox) * c_n;
+        for (std::size_t c = 0; c < c_n; ++c) best[c] = x0[c];
+        T* at = io.extra == nullptr ? nullptr : io.extra + (oy * ow + ox) * c_n;
+        if (at != nullptr)
+          for (std::size_t c = 0; c < c_n; ++c) at[c] = T(0);
+        for (std::size_t k = 1; k < KH * KW; ++k) {
+          const T* xk = x0 + ((k / KW) * w + k % KW) * c_n;
+          if (at == nullptr) {
+            for (std::size_t c = 0; c < c_n; ++c) best[c] = xk[c] > best[c] ? xk[c] : best[c];
+          } else {
+            for (std::size_t c = 0; c < c_n; ++c) {
+              const bool larger = xk[c] > best[c];
+              best[c] = larger ? xk[c] : best[c];
+              at[c] = larger ? static_cast<T>(k) : at[c];
             }
-          const std::size_t o = (oy * ow + ox) * c_n + c;
-          io.y[o] = best;
-          if (io.extra != nullptr) io.extra[o] = static_cast<T>(at);
+          }
         }
+      }
   }
 
   /// dJ/dx: each output's delta goes to the input it took (summed where windows overlap).
   template <class T, class In, class Out, class Update>
   constexpr void backward(const backward_io<T, In, Out>& io, const Update&) const noexcept {
     if (io.dx == nullptr) return;
-    const std::size_t w = io.in.extent(1), c_n = io.in.extent(2);
+    const std::size_t h = io.in.extent(0), w = io.in.extent(1), c_n = io.in.extent(2);
     const std::size_t oh = io.out.extent(0), ow = io.out.extent(1);
-    for (std::size_t k = 0; k < io.in.size(); ++k) io.dx[k] = T(0);
+    constexpr bool overlap = SH < KH || SW < KW;
+    // Inputs no window covers (and, with overlap, the sums) start at 0.
+    if (overlap || oh * SH != h || ow * SW != w)
+      for (std::size_t k = 0; k < io.in.size(); ++k) io.dx[k] = T(0);
+    if (!overlap && !std::is_constant_evaluated() &&
+        detail::kernels::max_pool_backward(w, c_n, KH, KW, SH, SW, oh, ow, io.extra, io.dy,
+                                           io.dx))
+      return;
     for (std::size_t oy = 0; oy < oh; ++oy)
-      for (std::size_t ox = 0; ox < ow; ++ox)
-        for (std::size_t c = 0; c < c_n; ++c) {
-          const std::size_t o = (oy * ow + ox) * c_n + c;
-          const auto at = static_cast<std::size_t>(io.extra[o]);
-          const std::size_t kh = at / KW, kw = at % KW;
-          io.dx[((oy * SH + kh) * w + ox * SW + kw) * c_n + c] += io.dy[o];
+      for (std::size_t ox = 0; ox < ow; ++ox) {
+        const std::size_t o = (oy * ow + ox) * c_n;
+        const T* at = io.extra + o;
+        const T* dy = io.dy + o;
+        for (std::size_t k = 0; k < KH * KW; ++k) {
+          T* dxk = io.dx + ((oy * SH + k / KW) * w + ox * SW + k % KW) * c_n;
+          const T mine = static_cast<T>(k);
+          if constexpr (overlap) {
+            for (std::size_t c = 0; c < c_n; ++c)
+              if (at[c] == mine) dxk[c] += dy[c];
+          } else {
+            // Each input lies in one window only: 0 + dy, as the sum of its one term.
+            for (std::size_t c = 0; c < c_n; ++c) dxk[c] = at[c] == mine ? T(0) + dy[c] : T(0);
+          }
         }
+      }
   }
 };
 
