@@ -103,7 +103,7 @@ echo "prediction), RANDOM weights; executed instructions counted by QEMU between
 echo "marker overhead subtracted. Dense input: every multiply-add done; binary input: 27 of"
 echo "128 pixels set, zero inputs skipped. 'Same bits' compares every printed output with the"
 echo "host build of the same program. 3x3 conv: one forward pass of a conv2d layer, 10x10x8"
-echo "to 8x8x16 without padding (73,728 multiply-adds), the portable convolution loops."
+echo "to 8x8x16 without padding (73,728 multiply-adds)."
 echo
 echo "| target | kernels | prediction, dense input | per dense multiply-add | prediction, binary input | SGD step, dense input | SGD step, binary input | 3x3 conv layer | per conv multiply-add | same bits as host |"
 echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"

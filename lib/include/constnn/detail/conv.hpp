@@ -27,6 +27,16 @@ namespace constnn::detail {
 // The geometry travels by value: a reference could alias the outputs the loops write, and the
 // compiler would then reload every size after every store.
 
+// The channel count, as a constant when the geometry fixes it.
+template <class G>
+constexpr auto channel_count(const G& g) noexcept {
+  if constexpr (std::is_same_v<G, conv_geometry>) {
+    return g.c;
+  } else {
+    return fixed_size<G::c>{};
+  }
+}
+
 // Output positions a forward step computes together, sharing each weight row.
 inline constexpr std::size_t conv_block = 4;
 
@@ -75,7 +85,8 @@ constexpr void conv_forward_block(G g, NF f_n, const T* p, const T* x, T* y,
 template <class G, class T, size_like NF>
 constexpr void conv_forward(G g, NF f_n, const T* p, const T* x,
                             T* y) noexcept {
-  if (!std::is_constant_evaluated() && kernels::conv_forward(runtime_geometry(g), p, x, y))
+  if (!std::is_constant_evaluated() &&
+      kernels::conv_forward(runtime_geometry(g), f_n, channel_count(g), p, x, y))
     return;
   const std::size_t nf = f_n;
   const std::size_t first = g.first_inner_col(), last = g.last_inner_col();
@@ -119,7 +130,7 @@ template <class G, class T, size_like NF>
 constexpr void conv_input_gradient(G g, NF f_n, const T* p, const T* dy,
                                    T* dx, T* wt) noexcept {
   if (!std::is_constant_evaluated() &&
-      kernels::conv_input_gradient(runtime_geometry(g), p, dy, dx, wt))
+      kernels::conv_input_gradient(runtime_geometry(g), f_n, channel_count(g), p, dy, dx, wt))
     return;
   const std::size_t nf = f_n, nc = g.c;
   for (std::size_t k = 0; k < g.kh * g.kw; ++k)
@@ -163,7 +174,7 @@ constexpr void conv_weight_gradient_rows(G g, NF f_n, const T* x, const T* dy,
                                          std::size_t c0) noexcept {
   constexpr std::size_t cn = Count;
   if (!std::is_constant_evaluated() &&
-      kernels::conv_weight_gradient_rows(runtime_geometry(g), x, dy, acc, kh, kw, c0, cn))
+      kernels::conv_weight_gradient_rows(runtime_geometry(g), f_n, x, dy, acc, kh, kw, c0, cn))
     return;
   const std::size_t nf = f_n;
   for (std::size_t k = 0; k < cn * nf; ++k) acc[k] = T(0);

@@ -101,38 +101,49 @@ inline bool exp_shifted(std::size_t n, const T* x, T m, T* y) noexcept {
 #endif
 }
 
-/// conv.hpp's conv_forward on a run-time geometry.
-template <class T>
-inline bool conv_forward(const conv_geometry& g, const T* p, const T* x, T* y) noexcept {
+/// conv.hpp's conv_forward; nf and nc (filters and channels, fixed_size where the network
+/// fixes them) let the Cortex-M kernels instantiate only the widths a network needs.
+template <class T, class NF, class NC>
+inline bool conv_forward(const conv_geometry& g, NF nf, NC nc, const T* p, const T* x,
+                         T* y) noexcept {
 #if CONSTNN_X86_KERNELS
+  (void)nf, (void)nc;
   return x86::conv_forward(g, p, x, y);
+#elif CONSTNN_CORTEX_M_KERNELS
+  return cortex_m::conv_forward(g, nf, nc, p, x, y);
 #else
-  (void)g, (void)p, (void)x, (void)y;
+  (void)g, (void)nf, (void)nc, (void)p, (void)x, (void)y;
   return false;
 #endif
 }
 
 /// conv.hpp's conv_input_gradient (wt: its scratch for the transposed weights).
-template <class T>
-inline bool conv_input_gradient(const conv_geometry& g, const T* p, const T* dy, T* dx,
-                                T* wt) noexcept {
+template <class T, class NF, class NC>
+inline bool conv_input_gradient(const conv_geometry& g, NF nf, NC nc, const T* p, const T* dy,
+                                T* dx, T* wt) noexcept {
 #if CONSTNN_X86_KERNELS
+  (void)nf, (void)nc;
   return x86::conv_input_gradient(g, p, dy, dx, wt);
+#elif CONSTNN_CORTEX_M_KERNELS
+  return cortex_m::conv_input_gradient(g, nf, nc, p, dy, dx, wt);
 #else
-  (void)g, (void)p, (void)dy, (void)dx, (void)wt;
+  (void)g, (void)nf, (void)nc, (void)p, (void)dy, (void)dx, (void)wt;
   return false;
 #endif
 }
 
 /// conv.hpp's conv_weight_gradient_rows for `count` (1 to 4) channels from c0.
-template <class T>
-inline bool conv_weight_gradient_rows(const conv_geometry& g, const T* x, const T* dy, T* acc,
-                                      std::size_t kh, std::size_t kw, std::size_t c0,
+template <class T, class NF>
+inline bool conv_weight_gradient_rows(const conv_geometry& g, NF nf, const T* x, const T* dy,
+                                      T* acc, std::size_t kh, std::size_t kw, std::size_t c0,
                                       std::size_t count) noexcept {
 #if CONSTNN_X86_KERNELS
+  (void)nf;
   return x86::conv_weight_gradient_rows(g, x, dy, acc, kh, kw, c0, count);
+#elif CONSTNN_CORTEX_M_KERNELS
+  return cortex_m::conv_weight_gradient_rows(g, nf, x, dy, acc, kh, kw, c0, count);
 #else
-  (void)g, (void)x, (void)dy, (void)acc, (void)kh, (void)kw, (void)c0, (void)count;
+  (void)g, (void)nf, (void)x, (void)dy, (void)acc, (void)kh, (void)kw, (void)c0, (void)count;
   return false;
 #endif
 }

@@ -18,6 +18,7 @@
 
 #include "../core/extent.hpp"
 #include "../core/math.hpp"
+#include "conv_geometry.hpp"
 
 #if !defined(CONSTNN_PORTABLE_KERNELS) && (defined(__GNUC__) || defined(__clang__)) &&   \
     defined(__arm__) && defined(__thumb2__) && defined(__ARM_ARCH_PROFILE) &&            \
@@ -449,6 +450,56 @@ inline void softmax_loop(std::size_t n, const float* x, float* y) noexcept {
   for (std::size_t k = 0; k < n; ++k) y[k] /= sum;
 }
 
+// ---- convolution -------------------------------------------------------------------------
+
+/// acc[0..N) += sum over t < count (count >= 1), t ascending, of w[t * w_step ..] * x[t *
+/// x_step], the N sums loaded from acc and stored back: the building block of conv.hpp's
+/// loops (a window row of the forward pass, a tap of the input gradient, an output row of
+/// the weight gradients). Steps are in bytes.
+template <int N, bool UnitX>
+void conv_terms(std::size_t count, const float* w, std::size_t w_step, const float* x,
+                std::size_t x_step, float* acc) noexcept;
+
+#define CONSTNN_CM_CONV_TERMS(N, UNIT_X, LOAD_X)                                            \
+  template <>                                                                               \
+  inline void conv_terms<N, UNIT_X>(std::size_t count, const float* w, std::size_t w_step,  \
+                                    const float* x, std::size_t x_step,                     \
+                                    float* acc) noexcept {                                  \
+    asm volatile(                                                                           \
+        "vldmia %[acc], " CONSTNN_CM_LO_##N "\n\t"                                          \
+        "1:\n\t"                                                                            \
+        "vldmia %[w], " CONSTNN_CM_HI_##N "\n\t" LOAD_X CONSTNN_CM_FWD_##N                  \
+        "add %[w], %[w], %[w_step]\n\t"                                                     \
+        "subs %[n], %[n], #1\n\t"                                                           \
+        "bne 1b\n\t"                                                                        \
+        "vstmia %[acc], " CONSTNN_CM_LO_##N "\n\t"                                          \
+        : [x] "+r"(x), [w] "+r"(w), [n] "+r"(count)                                         \
+        : [acc] "r"(acc), [w_step] "r"(w_step), [x_step] "r"(x_step)                        \
+        : CONSTNN_CM_CLOBBERS);                                                             \
+  }
+#define CONSTNN_CM_CONV_TERMS_BOTH(N)                                                       \
+  CONSTNN_CM_CONV_TERMS(N, true, "vldmia %[x]!, {s31}\n\t")                                 \
+  CONSTNN_CM_CONV_TERMS(N, false, "vldr s31, [%[x]]\n\tadd %[x], %[x], %[x_step]\n\t")
+
+CONSTNN_CM_CONV_TERMS_BOTH(1)
+CONSTNN_CM_CONV_TERMS_BOTH(2)
+CONSTNN_CM_CONV_TERMS_BOTH(3)
+CONSTNN_CM_CONV_TERMS_BOTH(4)
+CONSTNN_CM_CONV_TERMS_BOTH(5)
+CONSTNN_CM_CONV_TERMS_BOTH(6)
+CONSTNN_CM_CONV_TERMS_BOTH(7)
+CONSTNN_CM_CONV_TERMS_BOTH(8)
+CONSTNN_CM_CONV_TERMS_BOTH(9)
+CONSTNN_CM_CONV_TERMS_BOTH(10)
+CONSTNN_CM_CONV_TERMS_BOTH(11)
+CONSTNN_CM_CONV_TERMS_BOTH(12)
+CONSTNN_CM_CONV_TERMS_BOTH(13)
+CONSTNN_CM_CONV_TERMS_BOTH(14)
+CONSTNN_CM_CONV_TERMS_BOTH(15)
+
+#undef CONSTNN_CM_CONV_TERMS
+#undef CONSTNN_CM_CONV_TERMS_BOTH
+
 // ---- dispatch ----------------------------------------------------------------------------
 
 /// Calls f(std::integral_constant<int, v>{}) for v = n (0 <= n <= Max): at compile time when
@@ -542,6 +593,133 @@ inline bool dense_backward_sgd(NI in_n, NO out_n, T* p, const T* x, const T* dy,
       update_wide<r()>(in, out / 14, p, x, dy, lr);
       update_wide<r()>(1, out / 14, b, &one, dy, lr);  // the biases: x = 1
     });
+    return true;
+  }
+}
+
+
+/// Calls f(offset, integral_constant<int, width>) for blocks of 15 of n sums side by side (the
+/// accumulators s0-s14 hold), then the rest.
+template <class N, class F>
+inline void for_each_block15(N n, F&& f) noexcept {
+  const std::size_t total = n;
+  std::size_t o = 0;
+  for (; o + 15 <= total; o += 15) f(o, std::integral_constant<int, 15>{});
+  if (o < total)
+    with_remainder<14, 15>(n, [&](auto r) {
+      if constexpr (r() >= 1) f(o, r);
+    });
+}
+
+/// conv.hpp's conv_forward: per output position the bias, then each window row in (kh, kw,
+/// c) order, for up to 15 filters at a time.
+template <class T, class NF, class NC>
+inline bool conv_forward(const conv_geometry& g, NF nf_n, NC nc_n, const T* p, const T* x,
+                         T* y) noexcept {
+  if constexpr (!std::is_same_v<T, float>) {
+    (void)g, (void)nf_n, (void)nc_n, (void)p, (void)x, (void)y;
+    return false;
+  } else {
+    if (!enabled()) return false;
+    const std::size_t nf = nf_n, nc = nc_n;
+    const float* b = p + g.weight_count();
+    const std::size_t first = g.first_inner_col(), last = g.last_inner_col();
+    for (std::size_t oy = 0; oy < g.oh; ++oy)
+      for (std::size_t ox = 0; ox < g.ow; ++ox) {
+        float* yo = y + (oy * g.ow + ox) * nf;
+        for (std::size_t f = 0; f < nf; ++f) yo[f] = b[f];
+        const bool inner = ox >= first && ox < last;
+        for_each_block15(nf_n, [&](std::size_t f0, auto width) {
+          constexpr int N = decltype(width)::value;
+          for (std::size_t kh = 0; kh < g.kh; ++kh) {
+            std::size_t iy = 0;
+            if (!g.input_row(oy, kh, iy)) continue;
+            const float* rows = p + kh * g.kw * nc * nf + f0;
+            if (inner) {
+              conv_terms<N, true>(g.kw * nc, rows, nf * 4,
+                                  x + (iy * g.w + ox * g.stride_w - g.pad_left) * nc, 4, yo + f0);
+              continue;
+            }
+            for (std::size_t kw = 0; kw < g.kw; ++kw) {
+              std::size_t ix = 0;
+              if (g.input_col(ox, kw, ix))
+                conv_terms<N, true>(nc, rows + kw * nc * nf, nf * 4, x + (iy * g.w + ix) * nc, 4,
+                                    yo + f0);
+            }
+          }
+        });
+      }
+    return true;
+  }
+}
+
+/// conv.hpp's conv_input_gradient, up to 15 channels at a time (wt: the transposed weights).
+template <class T, class NF, class NC>
+inline bool conv_input_gradient(const conv_geometry& g, NF nf_n, NC nc_n, const T* p,
+                                const T* dy, T* dx, T* wt) noexcept {
+  if constexpr (!std::is_same_v<T, float>) {
+    (void)g, (void)nf_n, (void)nc_n, (void)p, (void)dy, (void)dx, (void)wt;
+    return false;
+  } else {
+    if (!enabled()) return false;
+    const std::size_t nf = nf_n, nc = nc_n;
+    for (std::size_t k = 0; k < g.kh * g.kw; ++k)
+      for (std::size_t c = 0; c < nc; ++c)
+        for (std::size_t f = 0; f < nf; ++f) wt[(k * nf + f) * nc + c] = p[(k * nc + c) * nf + f];
+    for (std::size_t iy = 0; iy < g.h; ++iy)
+      for (std::size_t ix = 0; ix < g.w; ++ix) {
+        float* d = dx + (iy * g.w + ix) * nc;
+        for (std::size_t c = 0; c < nc; ++c) d[c] = 0.0f;
+        for_each_block15(nc_n, [&](std::size_t c0, auto width) {
+          constexpr int N = decltype(width)::value;
+          for (std::size_t kh = 0; kh < g.kh; ++kh) {
+            std::size_t oy = 0;
+            if (!g.output_row(iy, kh, oy)) continue;
+            for (std::size_t kw = 0; kw < g.kw; ++kw) {
+              std::size_t ox = 0;
+              if (g.output_col(ix, kw, ox))
+                conv_terms<N, true>(nf, wt + (kh * g.kw + kw) * nf * nc + c0, nc * 4,
+                                    dy + (oy * g.ow + ox) * nf, 4, d + c0);
+            }
+          }
+        });
+      }
+    return true;
+  }
+}
+
+/// conv.hpp's conv_weight_gradient_rows: per channel, its row of filters summed over the
+/// output positions in row-major order, up to 15 filters at a time.
+template <class T, class NF>
+inline bool conv_weight_gradient_rows(const conv_geometry& g, NF nf_n, const T* x, const T* dy,
+                                      T* acc, std::size_t kh, std::size_t kw, std::size_t c0,
+                                      std::size_t count) noexcept {
+  if constexpr (!std::is_same_v<T, float>) {
+    (void)g, (void)nf_n, (void)x, (void)dy, (void)acc, (void)kh, (void)kw, (void)c0;
+    (void)count;
+    return false;
+  } else {
+    if (!enabled()) return false;
+    const std::size_t nf = nf_n;
+    for (std::size_t k = 0; k < count * nf; ++k) acc[k] = 0.0f;
+    const std::size_t first = g.first_col_on_input(kw), end = g.end_col_on_input(kw);
+    if (first >= end) return true;
+    const std::size_t x_step = g.stride_w * g.c * 4;
+    for (std::size_t q = 0; q < count; ++q)
+      for_each_block15(nf_n, [&](std::size_t f0, auto width) {
+        constexpr int N = decltype(width)::value;
+        for (std::size_t oy = 0; oy < g.oh; ++oy) {
+          std::size_t iy = 0;
+          if (!g.input_row(oy, kh, iy)) continue;
+          const float* rows = dy + (oy * g.ow + first) * nf + f0;
+          const float* xs = x + (iy * g.w + first * g.stride_w + kw - g.pad_left) * g.c + c0 + q;
+          if (x_step == 4) {
+            conv_terms<N, true>(end - first, rows, nf * 4, xs, 4, acc + q * nf + f0);
+          } else {
+            conv_terms<N, false>(end - first, rows, nf * 4, xs, x_step, acc + q * nf + f0);
+          }
+        }
+      });
     return true;
   }
 }
