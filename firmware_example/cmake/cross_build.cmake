@@ -114,6 +114,26 @@ if(EXISTS "${fw_libc}")
   set_tests_properties(${fw_prefix}_heap_check_detects_malloc_in_libc PROPERTIES WILL_FAIL TRUE)
 endif()
 
+# Contraction would round a*b+c once, the host twice: the firmware must have no fused
+# instruction. Where the FPU has them, the check must catch one in code compiled with
+# contraction on, or it proves nothing.
+add_test(NAME ${fw_prefix}_has_no_fused_multiply_add
+  COMMAND ${CMAKE_COMMAND} -DOBJDUMP=${CMAKE_OBJDUMP} -DFILE=$<TARGET_FILE:firmware_example>
+          -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/check_no_fused_multiply_add.cmake)
+separate_arguments(fw_cpu_flags UNIX_COMMAND "${CMAKE_CXX_FLAGS}")
+execute_process(COMMAND ${CMAKE_CXX_COMPILER} ${fw_cpu_flags} -dM -E -x c++ /dev/null
+                OUTPUT_VARIABLE fw_predefined)
+if(fw_predefined MATCHES "#define (__ARM_FEATURE_FMA|__riscv_flen) ")
+  set(fw_fma_probe ${CMAKE_CURRENT_BINARY_DIR}/fma_probe.cpp)
+  file(WRITE ${fw_fma_probe} "float constnn_fma_probe(float a, float b, float c) { return a * b + c; }\n")
+  add_library(fw_fma_probe OBJECT ${fw_fma_probe})
+  target_compile_options(fw_fma_probe PRIVATE -ffp-contract=fast)
+  add_test(NAME ${fw_prefix}_fma_check_detects_contracted_code
+    COMMAND ${CMAKE_COMMAND} -DOBJDUMP=${CMAKE_OBJDUMP} -DFILE=$<TARGET_OBJECTS:fw_fma_probe>
+            -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/check_no_fused_multiply_add.cmake)
+  set_tests_properties(${fw_prefix}_fma_check_detects_contracted_code PROPERTIES WILL_FAIL TRUE)
+endif()
+
 add_test(NAME ${fw_prefix}_fits_part_and_prints_sizes
   COMMAND ${CMAKE_COMMAND} -DSIZE=${CMAKE_SIZE} -DELF=$<TARGET_FILE:firmware_example>
           -DTARGET=${CONSTNN_CPU} -DFLASH_BYTES=${constnn_board_flash_bytes}
