@@ -30,9 +30,11 @@ fi
 mkdir -p build
 : >"$log"
 step "2/4 train on the host, export the header, build the $preset firmware (log: $log)"
+# The host build (host-release) trains and exports; the firmware build asks it for the header.
+cmake --preset host-release >>"$log" 2>&1 || fail "configuring the host build"
 cmake --preset "$preset" >>"$log" 2>&1 || fail "configuring"
 cmake --build --preset "$preset" -j "$(nproc 2>/dev/null || echo 2)" >>"$log" 2>&1 || fail "building"
-host_dir=$build/host-tools/firmware_example
+host_dir=build/host-release/firmware_example
 header=$host_dir/generated/firmware_model.hpp
 metrics=$host_dir/model_metrics.txt
 sed -n 's|^// \(train: .*\), sha256.*|\1|p; s|^// \(validation: .*\), sha256.*|\1|p; s|^// \(hyperparameters: .*\)|\1|p' "$header"

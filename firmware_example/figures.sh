@@ -1,28 +1,36 @@
 #!/usr/bin/env bash
-# Builds the firmware for each Cortex-M target, measures it under QEMU and prints the
+# Builds the firmware for each microcontroller target, measures it under QEMU and prints the
 # figures table: flash and RAM used, executed instructions per prediction and per SGD step,
 # for the exported network and for the firmware's CNN.
 #
-# Usage: firmware_example/figures.sh [target...]   (default: all five targets)
-# Each target is a CMake preset with its own build/<target> tree; a first run builds
-# train_export once per target, so allow a few minutes. Instruction counts come from the
-# QEMU plugin firmware_example/qemu/insn_count.c between the firmware's marker calls.
+# Usage: firmware_example/figures.sh [target...]   (default: all seven targets)
+# Each target is a CMake preset with its own build/<target> tree; all of them take
+# train_export, the model and the host twin from build/host-release, which a first run
+# configures and builds (allow a few minutes). Instruction counts come from the QEMU plugin
+# firmware_example/qemu/insn_count.c between the firmware's marker calls.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(cortex-m4f cortex-m0plus cortex-m7 cortex-m33 cortex-m55)
+[ ${#targets[@]} -gt 0 ] ||
+  targets=(cortex-m4f cortex-m0plus cortex-m7 cortex-m33 cortex-m55 riscv32-imac riscv32-imafc)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 value() {  # value FILE KEY: the KEY=... line's value
   sed -n "s/^$2=//p" "$1"
 }
 
+mkdir -p build
+if [ ! -f build/host-release/constnn-firmware-host.cmake ]; then
+  echo "figures: configuring the host build the targets share (log: build/host-release.log)" >&2
+  cmake --preset host-release >build/host-release.log 2>&1 ||
+    { tail -n 30 build/host-release.log >&2; exit 1; }
+fi
+
 rows=()
 network=""
 cnn=""
 for t in "${targets[@]}"; do
   log="build/$t-figures.log"
-  mkdir -p build
   echo "figures: building and measuring $t (log: $log)" >&2
   if ! { cmake --preset "$t" && cmake --build --preset "$t" -j "$jobs" &&
          ctest --preset "$t" -R '_(fits_part_and_prints_sizes|instruction_counts)$'; } >"$log" 2>&1; then

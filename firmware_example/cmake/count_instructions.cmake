@@ -1,7 +1,8 @@
 # Figures, not a pass/fail check: counts the instructions the firmware executes for one
 # prediction and one SGD step (QEMU plugin between the constnn_bench_* markers), prints them
 # and writes them to OUT_FILE for figures.sh. Fails only if the measurement cannot be made.
-# Variables: QEMU, MACHINE, ELF, NM, PLUGIN, TARGET, OUT_DIR, OUT_FILE, TIMEOUT.
+# Variables: QEMU, MACHINE, CPU (optional), ELF, NM, PLUGIN, TARGET, OUT_DIR, OUT_FILE,
+# TIMEOUT.
 foreach(var QEMU MACHINE ELF NM PLUGIN TARGET OUT_DIR OUT_FILE TIMEOUT)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "count_instructions.cmake needs -D${var}=...")

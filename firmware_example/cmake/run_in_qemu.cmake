@@ -1,7 +1,8 @@
-# ctest script: runs the firmware under QEMU and the same application on the host; passes
-# only if both exit 0 and print the same bytes.
-# Variables: QEMU, MACHINE, ELF, HOST_EXE, OUT_DIR, TIMEOUT (seconds).
-foreach(var QEMU MACHINE ELF HOST_EXE OUT_DIR TIMEOUT)
+# ctest script: runs the firmware under QEMU and the same application on the host, told the
+# target's RAM budget; passes only if both exit 0 and print the same bytes.
+# Variables: QEMU, MACHINE, CPU (optional), ELF, HOST_EXE, BUDGET_TARGET, BUDGET_BYTES,
+# OUT_DIR, TIMEOUT (seconds).
+foreach(var QEMU MACHINE ELF HOST_EXE BUDGET_TARGET BUDGET_BYTES OUT_DIR TIMEOUT)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "run_in_qemu.cmake needs -D${var}=...")
   endif()
@@ -10,7 +11,7 @@ include(${CMAKE_CURRENT_LIST_DIR}/qemu_command.cmake)
 set(host_out ${OUT_DIR}/host_output.txt)
 set(qemu_out ${OUT_DIR}/qemu_output.txt)
 
-execute_process(COMMAND ${HOST_EXE} INPUT_FILE /dev/null OUTPUT_FILE ${host_out}
+execute_process(COMMAND ${HOST_EXE} ${BUDGET_TARGET} ${BUDGET_BYTES} INPUT_FILE /dev/null OUTPUT_FILE ${host_out}
                 RESULT_VARIABLE host_status TIMEOUT ${TIMEOUT})
 # stdin is /dev/null so QEMU never puts a terminal into raw mode.
 execute_process(COMMAND ${fw_qemu_command} INPUT_FILE /dev/null OUTPUT_FILE ${qemu_out}

@@ -1,6 +1,8 @@
 // The firmware example: predicts the embedded samples, checks them against the host, and
 // trains on the device wherever the network's own training-RAM figure fits the target; then
 // does the same with a convolutional network whose weights are computed at compile time.
+// The firmware is built for one target's RAM budget; the host twin is told it at run time,
+// so one host build serves every target.
 #include "app.hpp"
 
 #include <array>
@@ -15,17 +17,11 @@
 #include "platform.hpp"
 #include "text_line.hpp"
 
-#ifndef CONSTNN_FIRMWARE_TARGET
-#error "CONSTNN_FIRMWARE_TARGET must name the target whose RAM budget this build follows"
-#endif
-#ifndef CONSTNN_FIRMWARE_MODEL_RAM_BYTES
-#error "CONSTNN_FIRMWARE_MODEL_RAM_BYTES must give the RAM the target leaves for the model"
+#if defined(CONSTNN_FIRMWARE_TARGET) != defined(CONSTNN_FIRMWARE_MODEL_RAM_BYTES)
+#error "a firmware build defines both CONSTNN_FIRMWARE_TARGET and CONSTNN_FIRMWARE_MODEL_RAM_BYTES, a host twin neither"
 #endif
 
 namespace {
-
-/// RAM the target leaves for the model: the part's RAM less the stack the linker reserves.
-constexpr std::size_t model_ram_budget = CONSTNN_FIRMWARE_MODEL_RAM_BYTES;
 
 /// A line that prints itself, newline included, at the end of the statement that made it.
 class out_line : public fw::text_line {
@@ -138,20 +134,21 @@ struct cnn_for<784, Classes> {
       constnn::softmax_xent>;
 };
 
-// He-uniform weights computed by the compiler: a constant, so they stay in flash.
+// He-uniform weights computed by the compiler: a constant, so they stay in flash. A variable
+// template, so the host twin, which instantiates the CNN part twice, computes them once.
 template <class Cnn>
-constexpr typename Cnn::parameters cnn_initial_parameters() noexcept {
+constexpr typename Cnn::parameters cnn_flash_parameters = [] {
   typename Cnn::parameters p{};
   constnn::initialize(Cnn{}, std::span<float>(p), constnn::init_scheme::he, 2026);
   return p;
-}
+}();
 
 /// The CNN part: predictions of every sample from the weights in flash (no host prediction
 /// to check them against: the host build prints the same lines, and the tests compare the
 /// outputs byte for byte), then, where RAM allows, on-device SGD from those weights.
 template <class Cnn, bool Trains, class Label>
 bool run_cnn(const constnn::dataset_view<float, Label>& samples) noexcept {
-  static constexpr typename Cnn::parameters flash_parameters = cnn_initial_parameters<Cnn>();
+  constexpr const typename Cnn::parameters& flash_parameters = cnn_flash_parameters<Cnn>;
   static constinit typename Cnn::inference_workspace ws{};
   const Cnn net;
   {
@@ -229,18 +226,43 @@ bool run_cnn(const constnn::dataset_view<float, Label>& samples) noexcept {
 }
 
 template <class Net>
-int run(const Net& net) noexcept {
+using cnn_of = typename cnn_for<Net::input_shape::static_size, Net::output_shape::static_size>::type;
+template <class Net>
+constexpr bool runs_cnn =
+    !std::is_void_v<cnn_of<Net>> && std::is_same_v<typename Net::scalar, float>;
+
+/// What a target's RAM budget (the part's RAM less the stack the linker reserves) holds.
+struct ram_plan {
+  std::size_t inference_bytes;  ///< both networks' inference workspaces
+  bool inference_fits;          ///< those
+  bool trains;                  ///< the exported network's SGD beside them
+  bool cnn_trains;              ///< the CNN's SGD beside everything else
+};
+
+template <class Net>
+constexpr ram_plan plan_ram(std::size_t model_ram_budget) noexcept {
+  ram_plan plan{};
+  plan.inference_bytes = Net::inference_ram_bytes;
+  if constexpr (runs_cnn<Net>) plan.inference_bytes += cnn_of<Net>::inference_ram_bytes;
+  plan.inference_fits = plan.inference_bytes <= model_ram_budget;
+  // Inference runs everywhere, so SGD takes only what it leaves.
+  plan.trains = plan.inference_bytes + Net::training_ram_bytes <= model_ram_budget;
+  if constexpr (runs_cnn<Net>) {
+    const std::size_t before = plan.inference_bytes + (plan.trains ? Net::training_ram_bytes : 0);
+    plan.cnn_trains = before + cnn_of<Net>::training_ram_bytes <= model_ram_budget;
+  }
+  return plan;
+}
+
+/// The example for one RAM plan. The plan is a template argument so that the firmware never
+/// instantiates, nor reserves .bss for, SGD that does not fit its part.
+template <class Net, bool Trains, bool CnnTrains>
+int run(const Net& net, const char* target, std::size_t model_ram_budget) noexcept {
   using T = typename Net::scalar;
   static_assert(Net::is_fixed, "the firmware needs a network whose sizes are all fixed");
-  static_assert(Net::inference_ram_bytes <= model_ram_budget,
-                "the network's inference workspace does not fit this target's RAM");
-  constexpr bool trains_on_device = Net::training_ram_bytes <= model_ram_budget;
   static constinit typename Net::inference_workspace inference_ws{};
 
-  out_line{}
-      .text("constnn firmware example (RAM budget of ")
-      .text(CONSTNN_FIRMWARE_TARGET)
-      .text(")");
+  out_line{}.text("constnn firmware example (RAM budget of ").text(target).text(")");
   print_network(net);
   out_line{}
       .text("ram: inference ")
@@ -284,7 +306,7 @@ int run(const Net& net) noexcept {
   bool passed = agree == samples.count && first_prediction == model::sample_predictions[0];
   print_check("every prediction equals the host's", passed);
 
-  if constexpr (trains_on_device) {
+  if constexpr (Trains) {
     passed = train_on_device(net, samples) && passed;
   } else {
     // An empty measurement where the SGD step would be, so the CNN's counts come next.
@@ -293,20 +315,15 @@ int run(const Net& net) noexcept {
     out_line{}
         .text("training: skipped, it needs ")
         .dec(Net::training_ram_bytes)
-        .text(" bytes of RAM and the target leaves ")
+        .text(" bytes of RAM beside inference's ")
+        .dec(plan_ram<Net>(model_ram_budget).inference_bytes)
+        .text(" and the target leaves ")
         .dec(model_ram_budget)
         .text("; inference only");
   }
 
-  using cnn = typename cnn_for<Net::input_shape::static_size, Net::output_shape::static_size>::type;
-  if constexpr (!std::is_void_v<cnn> && std::is_same_v<T, float>) {
-    constexpr std::size_t mlp_ram =
-        Net::inference_ram_bytes + (trains_on_device ? Net::training_ram_bytes : 0);
-    static_assert(mlp_ram + cnn::inference_ram_bytes <= model_ram_budget,
-                  "the CNN's inference workspace does not fit this target's RAM");
-    constexpr bool cnn_trains =
-        mlp_ram + cnn::inference_ram_bytes + cnn::training_ram_bytes <= model_ram_budget;
-    passed = run_cnn<cnn, cnn_trains>(samples) && passed;
+  if constexpr (runs_cnn<Net>) {
+    passed = run_cnn<cnn_of<Net>, CnnTrains>(samples) && passed;
   } else {
     out_line{}.text("cnn: skipped, no image shape for this input");
   }
@@ -316,6 +333,33 @@ int run(const Net& net) noexcept {
 
 }  // namespace
 
+#if defined(CONSTNN_FIRMWARE_MODEL_RAM_BYTES)
 int fw::run_example() noexcept {
-  return run(model::network{});
+  using net = model::network;
+  constexpr ram_plan plan = plan_ram<net>(CONSTNN_FIRMWARE_MODEL_RAM_BYTES);
+  static_assert(plan.inference_fits,
+                "the networks' inference workspaces do not fit this target's RAM");
+  return run<net, plan.trains, plan.cnn_trains>(net{}, CONSTNN_FIRMWARE_TARGET,
+                                                CONSTNN_FIRMWARE_MODEL_RAM_BYTES);
 }
+#else
+int fw::run_example(const char* target, std::size_t model_ram_budget) noexcept {
+  using net = model::network;
+  const ram_plan plan = plan_ram<net>(model_ram_budget);
+  if (!plan.inference_fits) {
+    out_line{}
+        .text("error: the networks' inference workspaces do not fit the ")
+        .dec(model_ram_budget)
+        .text(" bytes ")
+        .text(target)
+        .text(" leaves for the model");
+    return 2;
+  }
+  if (plan.trains) {
+    return plan.cnn_trains ? run<net, true, true>(net{}, target, model_ram_budget)
+                           : run<net, true, false>(net{}, target, model_ram_budget);
+  }
+  return plan.cnn_trains ? run<net, false, true>(net{}, target, model_ram_budget)
+                         : run<net, false, false>(net{}, target, model_ram_budget);
+}
+#endif

@@ -1,25 +1,28 @@
 #!/usr/bin/env bash
-# Prints, per Cortex-M target, the instructions constnn executes for one prediction and one
+# Prints, per microcontroller target, the instructions constnn executes for one prediction and one
 # SGD step of the reference network (128-50-10, float), on a dense input and on an OCR-like
 # binary input, counted under QEMU; and checks that every target prints the same output bits
 # as the host (and as its own portable loops). Exits non-zero if any target differs.
 #
 # Usage: tests/benchmarks/mcu_instruction_counts.sh [target...]
-#   targets: cortex-m4f cortex-m0plus cortex-m7 cortex-m33 cortex-m55 (default: all)
+#   targets: cortex-m4f cortex-m0plus cortex-m7 cortex-m33 cortex-m55 riscv32-imac
+#            riscv32-imafc (default: all)
 #   environment: BUILD_DIR (default build/mcu-kernel-bench), CXX_HOST (default g++),
 #                EXTRA_CXXFLAGS (e.g. -DCONSTNN_PORTABLE_KERNELS: the portable loops' counts)
 #
-# Self-contained: it compiles tests/benchmarks/mcu/kernel_bench.cpp with arm-none-eabi-g++
-# and the CPU flags of toolchains/<target>.cmake, links it with firmware_example's startup
-# code, linker scripts and board table, and counts with firmware_example/qemu/insn_count.c
-# (the same plugin and markers as firmware_example/figures.sh, which measures the firmware
-# example itself). Needs gcc-arm-none-eabi, libnewlib-arm-none-eabi and qemu-system-arm.
+# Self-contained: it compiles tests/benchmarks/mcu/kernel_bench.cpp with arm-none-eabi-g++ or
+# riscv64-unknown-elf-g++ and the CPU flags of toolchains/<target>.cmake, links it with
+# firmware_example's startup code, linker scripts and board table, and counts with
+# firmware_example/qemu/insn_count.c (the same plugin and markers as
+# firmware_example/figures.sh, which measures the firmware example itself). Needs the
+# packages of .ci/install-deps: the Arm and RISC-V compilers, their C libraries and QEMU.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD_DIR:-$root/build/mcu-kernel-bench}
 cxx_host=${CXX_HOST:-g++}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(cortex-m4f cortex-m0plus cortex-m7 cortex-m33 cortex-m55)
+[ ${#targets[@]} -gt 0 ] ||
+  targets=(cortex-m4f cortex-m0plus cortex-m7 cortex-m33 cortex-m55 riscv32-imac riscv32-imafc)
 fw=$root/firmware_example
 src=$root/tests/benchmarks/mcu/kernel_bench.cpp
 mkdir -p "$build"
@@ -37,7 +40,7 @@ common_flags=(-std=c++20 -O3 -DNDEBUG -ffp-contract=off -fno-exceptions -fno-rtt
 # declares what it uses).
 gcc -O2 -shared -fPIC -o "$build/libinsn_count.so" "$fw/qemu/insn_count.c"
 
-board_field() {  # board_field TARGET N: field N of the target's row in boards.cmake
+board_field() {  # board_field TARGET N: field N of the target's row in boards.cmake (1: target)
   sed -n "s/^ *\"$1  *//p" "$fw/boards.cmake" | head -n 1 | awk -v n="$2" '{print $(n - 1)}'
 }
 
@@ -46,25 +49,47 @@ status=0
 for t in "${targets[@]}"; do
   flags=$(sed -n 's/^set(CONSTNN_CPU_FLAGS "\(.*\)")$/\1/p' "$root/toolchains/$t.cmake")
   machine=$(board_field "$t" 2)
+  cpu=$(board_field "$t" 3)
   dir=$build/$t
   mkdir -p "$dir"
   sed -e "s/@CONSTNN_CPU@/$t/" -e "s/@constnn_board_description@/$t/" \
-      -e "s/@constnn_board_flash_origin@/$(board_field "$t" 3)/" \
-      -e "s/@constnn_board_flash_bytes@/$(( $(board_field "$t" 4) * 1024 ))/" \
-      -e "s/@constnn_board_ram_origin@/$(board_field "$t" 5)/" \
-      -e "s/@constnn_board_ram_bytes@/$(( $(board_field "$t" 6) * 1024 ))/" \
-      -e "s/@constnn_board_stack_bytes@/$(( $(board_field "$t" 7) * 1024 ))/" \
+      -e "s/@constnn_board_flash_origin@/$(board_field "$t" 4)/" \
+      -e "s/@constnn_board_flash_bytes@/$(( $(board_field "$t" 5) * 1024 ))/" \
+      -e "s/@constnn_board_ram_origin@/$(board_field "$t" 6)/" \
+      -e "s/@constnn_board_ram_bytes@/$(( $(board_field "$t" 7) * 1024 ))/" \
+      -e "s/@constnn_board_stack_bytes@/$(( $(board_field "$t" 8) * 1024 ))/" \
       "$fw/ld/board.ld.in" > "$dir/board.ld"
-  model_ram=$(( ($(board_field "$t" 6) - $(board_field "$t" 7)) * 1024 ))
+  model_ram=$(( ($(board_field "$t" 7) - $(board_field "$t" 8)) * 1024 ))
+  qemu_args=(-M "$machine")
+  [ "$cpu" = "-" ] || qemu_args+=(-cpu "$cpu")
+  [ "$machine" != "virt" ] || qemu_args+=(-bios none)
+  case $t in
+    cortex-*)
+      prefix=arm-none-eabi startup=startup.cpp qemu=qemu-system-arm
+      cxx_flags=() link_with=arm-none-eabi-g++ link_flags=() ;;
+    riscv32-*)
+      # As toolchains/riscv64-unknown-elf-gcc.cmake: picolibc, the bare-metal libstdc++
+      # headers, and a link through the C driver, as there is no libstdc++ to link.
+      headers=/usr/include/newlib/c++/12.2.1
+      prefix=riscv64-unknown-elf startup=startup_riscv.cpp qemu=qemu-system-riscv32
+      cxx_flags=(--specs=picolibc.specs -nostdinc++ -isystem "$headers" -isystem "$headers/arm-none-eabi")
+      link_with=riscv64-unknown-elf-gcc link_flags=(--specs=picolibc.specs) ;;
+    *) echo "$t: not a known target" >&2; exit 2 ;;
+  esac
+  objects=()
+  for f in "$src" "$fw/src/$startup" "$fw/src/platform_semihosting.cpp" "$fw/src/bench_markers.cpp"; do
+    # shellcheck disable=SC2086
+    "$prefix-g++" $flags "${cxx_flags[@]}" "${common_flags[@]}" -ffunction-sections -fdata-sections \
+      -DCONSTNN_BENCH_RAM_BYTES="$model_ram" -c -o "$dir/$(basename "$f").o" "$f"
+    objects+=("$dir/$(basename "$f").o")
+  done
   # shellcheck disable=SC2086
-  arm-none-eabi-g++ $flags "${common_flags[@]}" -ffunction-sections -fdata-sections \
-    -DCONSTNN_BENCH_RAM_BYTES="$model_ram" \
-    -o "$dir/kernel_bench.elf" "$src" "$fw/src/startup.cpp" "$fw/src/platform_semihosting.cpp" \
-    "$fw/src/bench_markers.cpp" -nostartfiles -L"$fw/ld" -T"$dir/board.ld" -Wl,--gc-sections
-  begin=$(arm-none-eabi-nm "$dir/kernel_bench.elf" | awk '$3 == "constnn_bench_begin" {print $1}')
-  end=$(arm-none-eabi-nm "$dir/kernel_bench.elf" | awk '$3 == "constnn_bench_end" {print $1}')
+  "$link_with" $flags "${link_flags[@]}" -o "$dir/kernel_bench.elf" "${objects[@]}" \
+    -nostartfiles -L"$fw/ld" -T"$dir/board.ld" -Wl,--gc-sections
+  begin=$("$prefix-nm" "$dir/kernel_bench.elf" | awk '$3 == "constnn_bench_begin" {print $1}')
+  end=$("$prefix-nm" "$dir/kernel_bench.elf" | awk '$3 == "constnn_bench_end" {print $1}')
   rm -f "$dir/plugin.log"
-  timeout 120 qemu-system-arm -M "$machine" -display none -monitor none -serial none \
+  timeout 120 "$qemu" "${qemu_args[@]}" -display none -monitor none -serial none \
     -chardev stdio,id=sh -semihosting-config enable=on,target=native,chardev=sh \
     -kernel "$dir/kernel_bench.elf" \
     -plugin "$build/libinsn_count.so,begin=0x$begin,end=0x$end" -d plugin -D "$dir/plugin.log" \
@@ -98,7 +123,7 @@ for t in "${targets[@]}"; do
   rows+=("| $t | $path | $p_dense | $per_mac | $p_binary | $s_dense | $s_binary | $conv | $conv_per_mac | $same |")
 done
 
-echo "constnn kernels on Cortex-M: 128-50-10 float network (6,900 dense multiply-adds per"
+echo "constnn kernels on microcontrollers: 128-50-10 float network (6,900 dense multiply-adds per"
 echo "prediction), RANDOM weights; executed instructions counted by QEMU between markers,"
 echo "marker overhead subtracted. Dense input: every multiply-add done; binary input: 27 of"
 echo "128 pixels set, zero inputs skipped. 'Same bits' compares every printed output with the"
