@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "../support/agree.hpp"
 #include "../vectors/pytorch_cnn_vectors.hpp"
 
 using namespace constnn;
@@ -18,22 +19,7 @@ namespace {
 
 constexpr double relative_bound = 1e-10;
 
-// |a - b| <= 1e-10 |b| for every element; values PyTorch gives as (nearly) 0 are held to
-// 1e-10 of the largest magnitude of their vector instead.
-template <class A, class B>
-bool agree(const A& a, const B& b) {
-  double scale = 0;
-  for (const double v : b) scale = std::fmax(scale, std::fabs(v));
-  bool ok = a.size() == b.size();
-  for (std::size_t k = 0; ok && k < b.size(); ++k) {
-    const double bound = relative_bound * std::fmax(std::fabs(b[k]), 1e-3 * scale);
-    if (!(std::fabs(a[k] - b[k]) <= bound)) {
-      BOOST_TEST_MESSAGE("element " << k << ": " << a[k] << " against PyTorch's " << b[k]);
-      ok = false;
-    }
-  }
-  return ok;
-}
+bool agree(const auto& a, const auto& b) { return constnn_test::agree(a, b, relative_bound); }
 
 template <class Net, class Vectors>
 void check_against_pytorch() {

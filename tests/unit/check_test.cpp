@@ -78,4 +78,27 @@ BOOST_AUTO_TEST_CASE(a_run_time_image_the_window_does_not_fit_is_refused) {
   BOOST_TEST(failures.size() == 2u);
 }
 
+// An optimizer's clock (Adam's bias corrections) advances only for a step that runs.
+BOOST_AUTO_TEST_CASE(a_refused_optimizer_step_changes_neither_parameters_nor_clock) {
+  failures.clear();
+  constnn::model<net_t> m;
+  m.initialize(constnn::init_scheme::random, 1);
+  const auto before = m.parameters;
+  std::vector<float> state(constnn::optimizer_state_count<constnn::adam_optimizer<float>>(
+      net_t::param_count));
+  auto opt = constnn::adam(0.01f);
+  const std::array<float, 4> x{0.f, 1.f, 0.5f, 0.f};
+  BOOST_TEST(std::isnan(m.network.train_step(m.parameters, x, 2, opt, state, m.workspace)));
+  BOOST_TEST(failures.size() == 1u);
+  BOOST_TEST(opt.step == 0u);
+  BOOST_TEST((m.parameters == before));
+  std::vector<float> small(3);
+  BOOST_TEST(std::isnan(m.network.train_step(m.parameters, x, 1, opt, small, m.workspace)));
+  BOOST_TEST(failures.size() == 2u);
+  BOOST_TEST(opt.step == 0u);
+  BOOST_TEST(std::isfinite(m.network.train_step(m.parameters, x, 1, opt, state, m.workspace)));
+  BOOST_TEST(opt.step == 1u);
+  BOOST_TEST((m.parameters != before));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -13,6 +13,7 @@
 #include "../core/shape.hpp"
 #include "../detail/layer_list.hpp"
 #include "../layers/layer.hpp"
+#include "../train/optimizer.hpp"
 #include "../train/update.hpp"
 #include "plan.hpp"
 
@@ -311,6 +312,26 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
     return step(params, x, label, sgd_update<T>{lr}, ws);
   }
 
+  /// One update of opt (train/optimizer.hpp: momentum, Adam, ...) on one example: forward,
+  /// then backward with every parameter updated by opt as soon as its gradient is known.
+  /// state needs optimizer_state_count<Opt>(parameters_size()) scalars, zero before the first
+  /// step; opt's clock advances only for a step that runs. Returns the loss before the update.
+  template <class Opt>
+    requires requires(Opt& o) {
+      Opt::state_per_parameter;
+      o.begin_step();
+    }
+  constexpr T train_step(std::span<T> params, std::span<const T> x, std::size_t label, Opt& opt,
+                         std::span<T> state, std::span<T> ws) const noexcept {
+    if (!CONSTNN_EXPECT(state.size() >= optimizer_state_count<Opt>(parameters_size()),
+                        "train_step: the optimizer state is too small") ||
+        !accepts_step(params, x, label, ws))
+      return std::numeric_limits<T>::quiet_NaN();
+    opt.begin_step();
+    return accepted_step(
+        params, x, label, optimizer_update<Opt, T>{&opt, state.data(), parameters_size()}, ws);
+  }
+
   /// The explicit-gradient path: writes dJ/dp into grad (same layout as the parameters) and
   /// returns the loss. train_step equals gradient followed by apply_sgd, bit for bit.
   constexpr T gradient(std::span<const T> params, std::span<const T> x, std::size_t label,
@@ -336,16 +357,27 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
   template <class Update>
   constexpr T step(std::span<T> params, std::span<const T> x, std::size_t label,
                    const Update& update, std::span<T> ws) const noexcept {
+    if (!accepts_step(params, x, label, ws)) return std::numeric_limits<T>::quiet_NaN();
+    return accepted_step(params, x, label, update, ws);
+  }
+
+ private:
+  // The preconditions of a training step, each failure reported as the check mode says.
+  constexpr bool accepts_step(std::span<T> params, std::span<const T> x, std::size_t label,
+                              std::span<T> ws) const noexcept {
+    return valid_label(label) &&
+           CONSTNN_EXPECT(params.size() >= parameters_size(), "params is too small") &&
+           CONSTNN_EXPECT(x.size() >= input_size(), "input is too small") &&
+           CONSTNN_EXPECT(ws.size() >= training_workspace_size(), "workspace is too small") &&
+           CONSTNN_EXPECT(detail::all_finite(x.first(input_size())), "input is not finite");
+  }
+
+  template <class Update>
+  constexpr T accepted_step(std::span<T> params, std::span<const T> x, std::size_t label,
+                            const Update& update, std::span<T> ws) const noexcept {
     static_assert(can_train,
                   "constnn::sequential: only a network whose last layer is a loss (softmax_xent "
                   "or cross_entropy) can train");
-    constexpr T nan = std::numeric_limits<T>::quiet_NaN();
-    if (!valid_label(label)) return nan;
-    if (!CONSTNN_EXPECT(params.size() >= parameters_size(), "params is too small") ||
-        !CONSTNN_EXPECT(x.size() >= input_size(), "input is too small") ||
-        !CONSTNN_EXPECT(ws.size() >= training_workspace_size(), "workspace is too small") ||
-        !CONSTNN_EXPECT(detail::all_finite(x.first(input_size())), "input is not finite"))
-      return nan;
     const plan_data& p = plan();
     T* const w = ws.data();
 
