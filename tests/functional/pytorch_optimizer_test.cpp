@@ -62,8 +62,8 @@ void check_batch_trajectory(Opt opt) {
                                                Case::labels.size(), n_in};
   std::vector<double> losses;
   for (std::size_t k = 0; k < Trajectory::steps; ++k)
-    losses.push_back(train_batch(net, std::span<double>(p), data, 0, data.count, opt, state,
-                                 grad, ws));
+    losses.push_back(train_epoch(net, std::span<double>(p), data, opt, std::span<double>(state),
+                                 std::span<double>(grad), std::span<double>(ws), data.count));
   BOOST_TEST(opt.step == Trajectory::steps);
   BOOST_TEST(constnn_test::agree(losses, Trajectory::losses, relative_bound));
   BOOST_TEST(constnn_test::agree(p, Trajectory::final, relative_bound));

@@ -40,25 +40,34 @@ inline constexpr std::size_t training_ram_bytes_with_batch =
     training_ram_bytes_with<Net, Opt> +
     batch_gradient_count(Batch, Net::param_count) * sizeof(typename Net::scalar);
 
-/// One update of opt from the examples [first, first + count) of data (count >= 1), their
-/// gradients averaged. grad needs batch_gradient_count(count, parameters_size()) scalars; with
-/// count 1 this is train_step with opt. Returns the mean of the examples' losses (before the
-/// update), in double; NaN, with nothing changed, if an example is refused.
-template <class Net, class Label, class Opt>
+/// The examples first .. first + count - 1, as a batch of indices that takes no storage.
+struct example_range {
+  std::size_t first = 0, count = 0;
+  constexpr std::size_t size() const noexcept { return count; }
+  constexpr std::size_t operator[](std::size_t k) const noexcept { return first + k; }
+};
+
+/// One update of opt from the examples `batch` (indices into data, at least one: a span of
+/// indices or an example_range), their
+/// gradients averaged. grad needs batch_gradient_count(batch.size(), parameters_size())
+/// scalars; a batch of one is train_step with opt. Returns the mean of the examples' losses
+/// (before the update), in double; NaN, with nothing changed, if an example is refused.
+template <class Net, class Label, class Batch, class Opt>
 constexpr double train_batch(const Net& net, std::span<typename Net::scalar> params,
                              const dataset_view<typename Net::scalar, Label>& data,
-                             std::size_t first, std::size_t count, Opt& opt,
+                             const Batch& batch, Opt& opt,
                              std::span<typename Net::scalar> state,
                              std::span<typename Net::scalar> grad,
                              std::span<typename Net::scalar> ws) noexcept {
   using T = typename Net::scalar;
   constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-  if (!CONSTNN_EXPECT(count >= 1 && first <= data.count && count <= data.count - first,
-                      "train_batch: the batch lies outside the data"))
+  bool inside = batch.size() != 0;
+  for (std::size_t k = 0; k < batch.size(); ++k) inside = inside && batch[k] < data.count;
+  if (!CONSTNN_EXPECT(inside, "train_batch: the batch is empty or lies outside the data"))
     return nan;
-  if (count == 1)
+  if (batch.size() == 1)
     return static_cast<double>(
-        net.train_step(params, data.example(first), data.label(first), opt, state, ws));
+        net.train_step(params, data.example(batch[0]), data.label(batch[0]), opt, state, ws));
   const std::size_t n = net.parameters_size();
   if (!CONSTNN_EXPECT(grad.size() >= n, "train_batch: the gradient buffer is too small") ||
       !CONSTNN_EXPECT(state.size() >= optimizer_state_count<Opt>(n),
@@ -66,16 +75,45 @@ constexpr double train_batch(const Net& net, std::span<typename Net::scalar> par
     return nan;
   for (std::size_t k = 0; k < n; ++k) grad[k] = T(0);
   double sum = 0;
-  for (std::size_t e = first; e < first + count; ++e) {
+  for (std::size_t k = 0; k < batch.size(); ++k) {
+    const std::size_t e = batch[k];
     const T j = net.step(params, data.example(e), data.label(e),
                          gradient_accumulate<T>{grad.data()}, ws);
     if (j != j) return nan;  // refused (or a non-finite loss): no update
     sum += static_cast<double>(j);
   }
   opt.begin_step();
-  const T b = static_cast<T>(count);
+  const T b = static_cast<T>(batch.size());
   for (std::size_t k = 0; k < n; ++k) opt.apply(params[k], grad[k] / b, state.data() + k, n);
-  return sum / static_cast<double>(count);
+  return sum / static_cast<double>(batch.size());
+}
+
+/// One epoch of mini-batches of `batch_size` examples (the last one shorter) taken in
+/// `order` (a permutation from shuffled_order, or empty for the data's own order). Returns
+/// the mean of the batches' losses, in double, or NaN at the first refused batch.
+template <class Net, class Label, class Opt>
+constexpr double train_epoch(const Net& net, std::span<typename Net::scalar> params,
+                             const dataset_view<typename Net::scalar, Label>& data, Opt& opt,
+                             std::span<typename Net::scalar> state,
+                             std::span<typename Net::scalar> grad,
+                             std::span<typename Net::scalar> ws, std::size_t batch_size,
+                             std::span<const std::size_t> order = {}) noexcept {
+  if (!CONSTNN_EXPECT(batch_size >= 1, "train_epoch: the batch size must be at least 1") ||
+      !CONSTNN_EXPECT(order.empty() || order.size() == data.count,
+                      "train_epoch: the order must list every example"))
+    return std::numeric_limits<double>::quiet_NaN();
+  double sum = 0;
+  std::size_t batches = 0;
+  for (std::size_t first = 0; first < data.count; first += batch_size, ++batches) {
+    const std::size_t count = data.count - first < batch_size ? data.count - first : batch_size;
+    const double j =
+        order.empty()
+            ? train_batch(net, params, data, example_range{first, count}, opt, state, grad, ws)
+            : train_batch(net, params, data, order.subspan(first, count), opt, state, grad, ws);
+    if (j != j) return j;
+    sum += j;
+  }
+  return batches == 0 ? 0.0 : sum / static_cast<double>(batches);
 }
 
 }  // namespace constnn
