@@ -143,6 +143,11 @@ constexpr typename Cnn::parameters cnn_flash_parameters = [] {
   return p;
 }();
 
+/// RAM for the CNN's training on the device: SGD, then Adam with its two values per weight.
+template <class Cnn>
+constexpr std::size_t cnn_training_bytes =
+    constnn::training_ram_bytes_with<Cnn, constnn::adam_optimizer<float>>;
+
 /// The CNN part: predictions of every sample from the weights in flash (no host prediction
 /// to check them against: the host build prints the same lines, and the tests compare the
 /// outputs byte for byte), then, where RAM allows, on-device SGD from those weights.
@@ -213,13 +218,37 @@ bool run_cnn(const constnn::dataset_view<float, Label>& samples) noexcept {
                     after.mean_cross_entropy < before.mean_cross_entropy;
     print_check("cnn training lowers the loss, weights finite", ok);
     finite = finite && ok;
+
+    // Then an optimizer with state: one epoch of per-example Adam from the SGD weights. Its
+    // two averages per weight are in the RAM plan (training_ram_bytes_with), and its
+    // weights, like SGD's, must equal the host build's bit for bit.
+    using adam_t = constnn::adam_optimizer<float>;
+    static constinit std::array<float, constnn::optimizer_state_count<adam_t>(Cnn::param_count)>
+        adam_state{};
+    auto adam = constnn::adam(0.001f);
+    for (std::size_t e = 0; e < samples.count; ++e) {
+      const float loss = net.train_step(on_device.parameters, samples.example(e),
+                                        samples.label(e), adam, adam_state, on_device.workspace);
+      losses_finite = losses_finite && all_finite(std::span<const float>(&loss, 1));
+    }
+    const auto tuned = constnn::evaluate(net, on_device.parameters, samples, on_device.workspace);
+    out_line{}
+        .text("cnn Adam: ")
+        .dec(adam.step)
+        .text(" steps, lr 0.001, mean cross-entropy ")
+        .real(tuned.mean_cross_entropy)
+        .text(", weights checksum: ")
+        .hex(checksum(std::span<const float>(on_device.parameters)));
+    const bool adam_ok = losses_finite && all_finite(std::span<const float>(on_device.parameters));
+    print_check("cnn Adam steps keep the weights finite", adam_ok);
+    finite = finite && adam_ok;
   } else {
     // Keeps the measurements in a fixed order for the instruction counter.
     constnn_bench_begin();
     constnn_bench_end();
     out_line{}
         .text("cnn training: skipped, it needs ")
-        .dec(Cnn::training_ram_bytes)
+        .dec(cnn_training_bytes<Cnn>)
         .text(" bytes of RAM beside the rest; inference only");
   }
   return finite;
@@ -249,7 +278,7 @@ constexpr ram_plan plan_ram(std::size_t model_ram_budget) noexcept {
   plan.trains = plan.inference_bytes + Net::training_ram_bytes <= model_ram_budget;
   if constexpr (runs_cnn<Net>) {
     const std::size_t before = plan.inference_bytes + (plan.trains ? Net::training_ram_bytes : 0);
-    plan.cnn_trains = before + cnn_of<Net>::training_ram_bytes <= model_ram_budget;
+    plan.cnn_trains = before + cnn_training_bytes<cnn_of<Net>> <= model_ram_budget;
   }
   return plan;
 }
