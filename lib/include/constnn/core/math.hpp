@@ -1,7 +1,9 @@
 // constnn's own exp, log, expm1 and tanh: constexpr, and the same bits on every platform.
 #pragma once
 
+#include <array>
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
@@ -42,7 +44,7 @@ struct ieee<double> {
 };
 
 // 1/n!, written out so that every platform rounds the same decimal literal the same way.
-inline constexpr double inverse_factorial[] = {
+inline constexpr double inverse_factorial_decimal[] = {
     1.0,
     1.0,
     0.5,
@@ -60,12 +62,30 @@ inline constexpr double inverse_factorial[] = {
 };
 
 // 2/(2j+1) for j = 1, 2, ...: the series of log(1+f) in s = f/(2+f) after its first term.
-inline constexpr double atanh_coefficients[] = {
+inline constexpr double atanh_coefficients_decimal[] = {
     0.66666666666666666667, 0.4, 0.28571428571428571429, 0.22222222222222222222,
     0.18181818181818181818, 0.15384615384615384615, 0.13333333333333333333,
     0.11764705882352941176, 0.10526315789473684211, 0.095238095238095238095,
     0.086956521739130434783,
 };
+
+template <class T, std::size_t N>
+constexpr std::array<T, N> table_in(const double (&decimal)[N]) noexcept {
+  std::array<T, N> t{};
+  for (std::size_t i = 0; i < N; ++i) t[i] = static_cast<T>(decimal[i]);
+  return t;
+}
+
+// The tables in the scalar type, converted by the compiler: the values the arithmetic uses
+// are the same roundings of the same doubles, but no build converts them at run time (clang
+// at -Os keeps a double table and calls the soft-float __aeabi_d2f for every coefficient on a
+// single-precision Cortex-M).
+template <class T>
+inline constexpr std::array<T, std::size(inverse_factorial_decimal)> inverse_factorial =
+    table_in<T>(inverse_factorial_decimal);
+template <class T>
+inline constexpr std::array<T, std::size(atanh_coefficients_decimal)> atanh_coefficients =
+    table_in<T>(atanh_coefficients_decimal);
 
 // 2^k for k in the normal exponent range, built from its bits.
 template <class T>
@@ -111,8 +131,8 @@ constexpr reduced<T> reduce_ln2(T x) noexcept {
 // expm1 share it, so both round the same operations.
 template <class T>
 constexpr T exp_series_tail(T r) noexcept {
-  T p = static_cast<T>(inverse_factorial[ieee<T>::exp_terms - 1]);
-  for (int j = ieee<T>::exp_terms - 2; j >= 1; --j) p = p * r + static_cast<T>(inverse_factorial[j]);
+  T p = inverse_factorial<T>[ieee<T>::exp_terms - 1];
+  for (int j = ieee<T>::exp_terms - 2; j >= 1; --j) p = p * r + inverse_factorial<T>[j];
   return p;
 }
 
@@ -168,10 +188,8 @@ constexpr T log(T x) noexcept {
   const T f = m - T(1);
   const T s = f / (T(2) + f);
   const T z = s * s;
-  T r = static_cast<T>(detail::atanh_coefficients[traits::log_terms - 1]);
-  for (int j = traits::log_terms - 2; j >= 0; --j) {
-    r = r * z + static_cast<T>(detail::atanh_coefficients[j]);
-  }
+  T r = detail::atanh_coefficients<T>[traits::log_terms - 1];
+  for (int j = traits::log_terms - 2; j >= 0; --j) r = r * z + detail::atanh_coefficients<T>[j];
   r *= z;
   const T hfsq = T(0.5) * f * f;
   const T ek = static_cast<T>(e);
