@@ -1,6 +1,8 @@
 // constnn: the one include users need.
 #pragma once
 
+#include "core/requirements.hpp"
+
 #include "core/check.hpp"
 #include "core/extent.hpp"
 #include "core/kernels.hpp"

@@ -1,6 +1,8 @@
 // constnn's own exp, log, expm1 and tanh: constexpr, and the same bits on every platform.
 #pragma once
 
+#include "requirements.hpp"
+
 #include <array>
 #include <bit>
 #include <cstddef>

@@ -1,6 +1,8 @@
 // Evaluation several examples at a time, for the builds with vector paths; not API.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 #include <span>
 

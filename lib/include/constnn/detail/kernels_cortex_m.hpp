@@ -11,6 +11,8 @@
 // GCC/Clang inline assembly; nothing here runs in constant evaluation.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <bit>
 #include <cstddef>
 #include <type_traits>

@@ -1,6 +1,8 @@
 // Cross-entropy loss J = -log(p[label]) of a probability vector.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 #include <limits>
 

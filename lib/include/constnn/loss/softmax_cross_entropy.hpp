@@ -1,6 +1,8 @@
 // Softmax and cross-entropy fused: the reference job's output layer.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 
 #include "../core/shape.hpp"

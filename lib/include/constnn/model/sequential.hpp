@@ -1,6 +1,8 @@
 // A network as a stack of layers whose shapes are template arguments (or chosen at run time).
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <array>
 #include <cstddef>
 #include <limits>

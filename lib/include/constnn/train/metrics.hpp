@@ -1,6 +1,8 @@
 // Mean cross-entropy, error rate and predictions of a network over a data set.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 #include <span>
 #include <type_traits>
