@@ -8,6 +8,7 @@
 #include "core/kernels.hpp"
 #include "core/math.hpp"
 #include "core/random.hpp"
+#include "core/self_test.hpp"
 #include "core/shape.hpp"
 #include "layers/avg_pool2d.hpp"
 #include "layers/conv1d.hpp"
