@@ -3,7 +3,6 @@
 
 #include "requirements.hpp"
 
-#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -71,10 +70,17 @@ inline constexpr double atanh_coefficients_decimal[] = {
     0.086956521739130434783,
 };
 
+// A table indexed by the series' int counters.
 template <class T, std::size_t N>
-constexpr std::array<T, N> table_in(const double (&decimal)[N]) noexcept {
-  std::array<T, N> t{};
-  for (std::size_t i = 0; i < N; ++i) t[i] = static_cast<T>(decimal[i]);
+struct coefficient_table {
+  T values[N];
+  constexpr T operator[](int j) const noexcept { return values[j]; }
+};
+
+template <class T, std::size_t N>
+constexpr coefficient_table<T, N> table_in(const double (&decimal)[N]) noexcept {
+  coefficient_table<T, N> t{};
+  for (std::size_t i = 0; i < N; ++i) t.values[i] = static_cast<T>(decimal[i]);
   return t;
 }
 
@@ -83,10 +89,10 @@ constexpr std::array<T, N> table_in(const double (&decimal)[N]) noexcept {
 // at -Os keeps a double table and calls the soft-float __aeabi_d2f for every coefficient on a
 // single-precision Cortex-M).
 template <class T>
-inline constexpr std::array<T, std::size(inverse_factorial_decimal)> inverse_factorial =
+inline constexpr coefficient_table<T, sizeof(inverse_factorial_decimal) / sizeof(double)> inverse_factorial =
     table_in<T>(inverse_factorial_decimal);
 template <class T>
-inline constexpr std::array<T, std::size(atanh_coefficients_decimal)> atanh_coefficients =
+inline constexpr coefficient_table<T, sizeof(atanh_coefficients_decimal) / sizeof(double)> atanh_coefficients =
     table_in<T>(atanh_coefficients_decimal);
 
 // 2^k for k in the normal exponent range, built from its bits.
