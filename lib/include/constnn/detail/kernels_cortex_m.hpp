@@ -431,9 +431,8 @@ CONSTNN_CM_UPDATE_NARROW_BOTH(13)
   const int k = static_cast<int>(kf < 0.0f ? kf - 0.5f : kf + 0.5f);
   const float kt = static_cast<float>(k);
   const float r = (x - kt * traits::ln2_hi) - kt * traits::ln2_lo;
-  float p = math::detail::inverse_factorial<float>[traits::exp_terms - 1];
-  for (int j = traits::exp_terms - 2; j >= 0; --j)
-    p = p * r + math::detail::inverse_factorial<float>[j];
+  const float p = math::detail::horner<0, traits::exp_terms - 1>(
+      math::detail::inverse_factorial<float>, r);
   return p * math::detail::pow2<float>(k);
 }
 
