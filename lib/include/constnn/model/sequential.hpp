@@ -411,6 +411,7 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
     static_assert(can_train,
                   "constnn::sequential: only a network whose last layer is a loss (softmax_xent "
                   "or cross_entropy) can train");
+    constexpr T nan = std::numeric_limits<T>::quiet_NaN();
     const plan_data& p = plan();
     T* const w = ws.data();
 
