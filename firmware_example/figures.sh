@@ -3,7 +3,8 @@
 # figures table: flash and RAM used, executed instructions per prediction and per SGD step,
 # for the exported network and for the firmware's CNN.
 #
-# Usage: firmware_example/figures.sh [target...]   (default: all seven targets)
+# Usage: firmware_example/figures.sh [target...]   (default: all seven targets, and the
+# Cortex-M4F built by clang, cortex-m4f-clang)
 # Each target is a CMake preset with its own build/<target> tree; all of them take
 # train_export, the model and the host twin from build/host-release, which a first run
 # configures and builds (allow a few minutes). Instruction counts come from the QEMU plugin
@@ -12,7 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] ||
-  targets=(cortex-m4f cortex-m0plus cortex-m7 cortex-m33 cortex-m55 riscv32-imac riscv32-imafc)
+  targets=(cortex-m4f cortex-m0plus cortex-m7 cortex-m33 cortex-m55 riscv32-imac riscv32-imafc
+           cortex-m4f-clang)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 value() {  # value FILE KEY: the KEY=... line's value

@@ -4,6 +4,10 @@
 #   -DCHECK=includes -DROOT=<lib/include>  every header under ROOT/constnn includes only the
 #                                          allow-listed standard headers or other constnn headers
 #   -DCHECK=tokens   -DROOT=<lib>          no C++ source under ROOT uses a forbidden token
+#   -DCHECK=requirements_first -DROOT=<lib/include>
+#                                          every header under ROOT/constnn includes
+#                                          core/requirements.hpp before anything else, so a
+#                                          build without C++20 or with -ffast-math stops there
 cmake_minimum_required(VERSION 3.25)
 
 # Standard headers that freestanding-friendly code may use: no allocation, no I/O, no locale.
@@ -65,6 +69,9 @@ if(CHECK STREQUAL "includes")
         if(NOT CMAKE_MATCH_1 IN_LIST allowed_std_headers)
           string(APPEND problems "${name}: includes <${CMAKE_MATCH_1}>, which is not on the allow-list\n")
         endif()
+      elseif(name STREQUAL "constnn/core/requirements.hpp" AND
+             line MATCHES "^#[ \t]*include[ \t]*\"constnn stops here: [^\"]*\"$")
+        # The deliberate missing include that ends a compilation after a requirement's #error.
       elseif(line MATCHES "^#[ \t]*include[ \t]*\"([^\"]+)\"$")
         get_filename_component(target "${dir}/${CMAKE_MATCH_1}" REALPATH)
         string(FIND "${target}" "${ROOT}/constnn/" at)
@@ -105,8 +112,31 @@ elseif(CHECK STREQUAL "tokens")
       endforeach()
     endforeach()
   endforeach()
+elseif(CHECK STREQUAL "requirements_first")
+  file(GLOB_RECURSE files "${ROOT}/constnn/*.hpp")
+  if(NOT files)
+    message(FATAL_ERROR "no headers found under ${ROOT}/constnn")
+  endif()
+  get_filename_component(requirements "${ROOT}/constnn/core/requirements.hpp" REALPATH)
+  foreach(file IN LISTS files)
+    file(RELATIVE_PATH name "${ROOT}" "${file}")
+    if(name STREQUAL "constnn/core/requirements.hpp")
+      continue()
+    endif()
+    get_filename_component(dir "${file}" DIRECTORY)
+    file(READ "${file}" content)
+    strip_comments("${content}" code TRUE)
+    string(REGEX MATCH "#[ \t]*include[ \t]*[<\"][^\">]+[\">]" first "${code}")
+    set(first_target "")
+    if(first MATCHES "\"([^\"]+)\"$")
+      get_filename_component(first_target "${dir}/${CMAKE_MATCH_1}" REALPATH)
+    endif()
+    if(NOT first_target STREQUAL requirements)
+      string(APPEND problems "${name}: its first include is not core/requirements.hpp\n")
+    endif()
+  endforeach()
 else()
-  message(FATAL_ERROR "check_library_sources.cmake: CHECK must be includes or tokens, not '${CHECK}'")
+  message(FATAL_ERROR "check_library_sources.cmake: CHECK must be includes, tokens or requirements_first, not '${CHECK}'")
 endif()
 
 list(LENGTH files file_count)

@@ -38,6 +38,8 @@ add_test(NAME compile_time.headers_include_only_allowed_standard_headers
   COMMAND ${CMAKE_COMMAND} -DCHECK=includes "-DROOT=${constnn_include_dir}" -P "${check_sources}")
 add_test(NAME compile_time.library_sources_use_no_heap_exceptions_rtti_or_iostreams
   COMMAND ${CMAKE_COMMAND} -DCHECK=tokens "-DROOT=${PROJECT_SOURCE_DIR}/lib" -P "${check_sources}")
+add_test(NAME compile_time.every_header_checks_the_build_requirements_first
+  COMMAND ${CMAKE_COMMAND} -DCHECK=requirements_first "-DROOT=${constnn_include_dir}" -P "${check_sources}")
 
 # The checks themselves: prose and literals pass, each kind of violation is reported on its line.
 add_test(NAME compile_time.source_checks_ignore_comments_and_string_literals
@@ -54,6 +56,13 @@ add_test(NAME compile_time.token_check_reports_each_forbidden_token_on_its_line
 set_tests_properties(compile_time.token_check_reports_each_forbidden_token_on_its_line PROPERTIES
   PASS_REGULAR_EXPRESSION
   "dirty.hpp:11: forbidden 'new'.*dirty.hpp:12: forbidden 'throw'.*dirty.hpp:13: forbidden 'std::string'.*dirty.hpp:14: forbidden 'try'.*dirty.hpp:14: forbidden 'catch'.*5 problem\\(s\\)")
+
+add_test(NAME compile_time.requirements_check_accepts_headers_that_include_it_first
+  COMMAND ${CMAKE_COMMAND} -DCHECK=requirements_first "-DROOT=${fixtures}/clean" -P "${check_sources}")
+add_test(NAME compile_time.requirements_check_reports_a_header_that_does_not
+  COMMAND ${CMAKE_COMMAND} -DCHECK=requirements_first "-DROOT=${fixtures}/dirty" -P "${check_sources}")
+set_tests_properties(compile_time.requirements_check_reports_a_header_that_does_not PROPERTIES
+  PASS_REGULAR_EXPRESSION "dirty.hpp: its first include is not core/requirements.hpp.*1 problem\\(s\\)")
 
 get_property(compile_time_tests DIRECTORY PROPERTY TESTS)
 set_tests_properties(${compile_time_tests} PROPERTIES LABELS compile_time TIMEOUT 300)

@@ -1,12 +1,14 @@
 # Compiles one source file with the compiler under test and checks the outcome (cmake -P).
 #
 #   -DCOMPILER=<c++ compiler>  -DINCLUDE_DIR=<lib/include>  -DSOURCE=<file.cpp>
-#   -DOBJECT=<output .o>       -DEXPECT=failure|success     [-DDEFINE=<macro>]
+#   -DOBJECT=<output .o>       -DEXPECT=failure|success     [-DDEFINE=<macro>] [-DFLAG=<flag>]
 #   [-DEXPECTATIONS_FROM=<file>]   read the expected diagnostics from this file instead of SOURCE
 #
 # With EXPECT=failure the compilation must fail and its diagnostics must contain every
 # "// expect-diagnostic: <text>" (literal) and match every "// expect-diagnostic-regex: <re>"
-# line of the source, so the test fails when the code is rejected for some other reason.
+# line of the source, so the test fails when the code is rejected for some other reason; a
+# "// expect-errors-at-most: <n>" line bounds the number of errors (a guard that must stop the
+# compiler at once). FLAG is added after -std=c++20, so it can override it.
 # With EXPECT=success the file must compile (the controls, which prove the harness works).
 cmake_minimum_required(VERSION 3.25)
 
@@ -30,6 +32,9 @@ unset(ENV{GCC_COLORS})
 set(args -std=c++20 -fdiagnostics-color=never -I "${INCLUDE_DIR}")
 if(DEFINED DEFINE AND NOT DEFINE STREQUAL "")
   list(APPEND args "-D${DEFINE}")
+endif()
+if(DEFINED FLAG AND NOT FLAG STREQUAL "")
+  list(APPEND args "${FLAG}")
 endif()
 get_filename_component(object_dir "${OBJECT}" DIRECTORY)
 file(MAKE_DIRECTORY "${object_dir}")
@@ -81,6 +86,16 @@ foreach(line IN LISTS regex_lines)
     string(APPEND missing "\n  a match for: ${re}")
   endif()
 endforeach()
+file(STRINGS "${EXPECTATIONS_FROM}" limit_lines REGEX "^// expect-errors-at-most: [0-9]+$")
+if(limit_lines)
+  string(REGEX REPLACE "^// expect-errors-at-most: " "" limit "${limit_lines}")
+  string(REGEX MATCHALL ":[0-9]+:[0-9]+: (fatal )?error:" errors "${output}")
+  list(LENGTH errors error_count)
+  if(error_count GREATER limit)
+    message(FATAL_ERROR "${name} failed with ${error_count} errors, more than the ${limit} it allows:\n${output}")
+  endif()
+endif()
+
 if(NOT missing STREQUAL "")
   message(FATAL_ERROR "${name} failed to compile, but its diagnostics lack${missing}\n"
                       "Compiler output:\n${output}")

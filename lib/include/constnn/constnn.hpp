@@ -1,11 +1,14 @@
 // constnn: the one include users need.
 #pragma once
 
+#include "core/requirements.hpp"
+
 #include "core/check.hpp"
 #include "core/extent.hpp"
 #include "core/kernels.hpp"
 #include "core/math.hpp"
 #include "core/random.hpp"
+#include "core/self_test.hpp"
 #include "core/shape.hpp"
 #include "layers/avg_pool2d.hpp"
 #include "layers/conv1d.hpp"

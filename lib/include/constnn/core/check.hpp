@@ -1,6 +1,8 @@
 // The one run-time precondition mechanism of constnn; its behaviour is chosen at build time.
 #pragma once
 
+#include "requirements.hpp"
+
 // CONSTNN_CHECK_MODE selects what a failed precondition does:
 //   CONSTNN_CHECK_OFF     the condition is not evaluated (zero cost; the caller promises);
 //   CONSTNN_CHECK_ASSERT  the program stops at once (__builtin_trap), as assert() would;

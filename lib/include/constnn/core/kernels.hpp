@@ -6,6 +6,8 @@
 // paths altogether.
 #pragma once
 
+#include "requirements.hpp"
+
 #include "../detail/kernels.hpp"
 
 namespace constnn::kernels {

@@ -1,10 +1,14 @@
 // constnn's own exp, log, expm1 and tanh: constexpr, and the same bits on every platform.
 #pragma once
 
+#include "requirements.hpp"
+
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
+#include <utility>
 
 namespace constnn::math {
 namespace detail {
@@ -42,7 +46,7 @@ struct ieee<double> {
 };
 
 // 1/n!, written out so that every platform rounds the same decimal literal the same way.
-inline constexpr double inverse_factorial[] = {
+inline constexpr double inverse_factorial_decimal[] = {
     1.0,
     1.0,
     0.5,
@@ -60,12 +64,50 @@ inline constexpr double inverse_factorial[] = {
 };
 
 // 2/(2j+1) for j = 1, 2, ...: the series of log(1+f) in s = f/(2+f) after its first term.
-inline constexpr double atanh_coefficients[] = {
+inline constexpr double atanh_coefficients_decimal[] = {
     0.66666666666666666667, 0.4, 0.28571428571428571429, 0.22222222222222222222,
     0.18181818181818181818, 0.15384615384615384615, 0.13333333333333333333,
     0.11764705882352941176, 0.10526315789473684211, 0.095238095238095238095,
     0.086956521739130434783,
 };
+
+// A table indexed by the series' int counters.
+template <class T, std::size_t N>
+struct coefficient_table {
+  T values[N];
+  constexpr T operator[](int j) const noexcept { return values[j]; }
+};
+
+template <class T, std::size_t N>
+constexpr coefficient_table<T, N> table_in(const double (&decimal)[N]) noexcept {
+  coefficient_table<T, N> t{};
+  for (std::size_t i = 0; i < N; ++i) t.values[i] = static_cast<T>(decimal[i]);
+  return t;
+}
+
+// The tables in the scalar type, converted by the compiler: the values the arithmetic uses
+// are the same roundings of the same doubles, but no build converts them at run time (clang
+// at -Os keeps a double table and calls the soft-float __aeabi_d2f for every coefficient on a
+// single-precision Cortex-M).
+template <class T>
+inline constexpr coefficient_table<T, sizeof(inverse_factorial_decimal) / sizeof(double)> inverse_factorial =
+    table_in<T>(inverse_factorial_decimal);
+template <class T>
+inline constexpr coefficient_table<T, sizeof(atanh_coefficients_decimal) / sizeof(double)> atanh_coefficients =
+    table_in<T>(atanh_coefficients_decimal);
+
+// p = c[Last], then p = p * x + c[j] for j = Last - 1 down to First: Horner's rule, written
+// out term by term at compile time, so no build keeps a loop around it (GCC at -Os would,
+// about 20 instructions more per exp on a Cortex-M4F) and every build rounds the same steps.
+template <int First, int Last, class T, std::size_t N>
+constexpr T horner(const coefficient_table<T, N>& c, T x) noexcept {
+  static_assert(0 <= First && First <= Last && Last < static_cast<int>(N));
+  return [&]<int... K>(std::integer_sequence<int, K...>) {
+    T p = c[Last];
+    ((p = p * x + c[Last - 1 - K]), ...);
+    return p;
+  }(std::make_integer_sequence<int, Last - First>{});
+}
 
 // 2^k for k in the normal exponent range, built from its bits.
 template <class T>
@@ -111,9 +153,7 @@ constexpr reduced<T> reduce_ln2(T x) noexcept {
 // expm1 share it, so both round the same operations.
 template <class T>
 constexpr T exp_series_tail(T r) noexcept {
-  T p = static_cast<T>(inverse_factorial[ieee<T>::exp_terms - 1]);
-  for (int j = ieee<T>::exp_terms - 2; j >= 1; --j) p = p * r + static_cast<T>(inverse_factorial[j]);
-  return p;
+  return horner<1, ieee<T>::exp_terms - 1>(inverse_factorial<T>, r);
 }
 
 }  // namespace detail
@@ -168,10 +208,7 @@ constexpr T log(T x) noexcept {
   const T f = m - T(1);
   const T s = f / (T(2) + f);
   const T z = s * s;
-  T r = static_cast<T>(detail::atanh_coefficients[traits::log_terms - 1]);
-  for (int j = traits::log_terms - 2; j >= 0; --j) {
-    r = r * z + static_cast<T>(detail::atanh_coefficients[j]);
-  }
+  T r = detail::horner<0, traits::log_terms - 1>(detail::atanh_coefficients<T>, z);
   r *= z;
   const T hfsq = T(0.5) * f * f;
   const T ek = static_cast<T>(e);

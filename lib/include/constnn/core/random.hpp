@@ -1,6 +1,8 @@
 // A small seedable PRNG that gives the same sequence everywhere, also at compile time.
 #pragma once
 
+#include "requirements.hpp"
+
 #include <cstdint>
 #include <limits>
 

@@ -6,6 +6,8 @@
 // layer that takes a vector (dense, the losses) reads any shape flattened in this order.
 #pragma once
 
+#include "requirements.hpp"
+
 #include <array>
 #include <cstddef>
 #include <limits>

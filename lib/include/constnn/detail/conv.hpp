@@ -15,6 +15,8 @@
 // its own order, so blocking and vectorising change the speed, never the bits.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 #include <type_traits>
 

@@ -4,6 +4,8 @@
 // kernel sees exactly the window the portable loops see.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 
 namespace constnn::detail {

@@ -1,6 +1,8 @@
 // What conv1d and conv2d share: the filter count, the scratch, forward and backward; not API.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <array>
 #include <cstddef>
 

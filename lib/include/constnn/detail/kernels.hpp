@@ -6,6 +6,8 @@
 // these only outside constant evaluation, so constexpr code always runs the portable loops.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 
 #include "conv_geometry.hpp"

@@ -11,6 +11,8 @@
 // GCC/Clang inline assembly; nothing here runs in constant evaluation.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <bit>
 #include <cstddef>
 #include <type_traits>
@@ -429,9 +431,8 @@ CONSTNN_CM_UPDATE_NARROW_BOTH(13)
   const int k = static_cast<int>(kf < 0.0f ? kf - 0.5f : kf + 0.5f);
   const float kt = static_cast<float>(k);
   const float r = (x - kt * traits::ln2_hi) - kt * traits::ln2_lo;
-  float p = static_cast<float>(math::detail::inverse_factorial[traits::exp_terms - 1]);
-  for (int j = traits::exp_terms - 2; j >= 0; --j)
-    p = p * r + static_cast<float>(math::detail::inverse_factorial[j]);
+  const float p = math::detail::horner<0, traits::exp_terms - 1>(
+      math::detail::inverse_factorial<float>, r);
   return p * math::detail::pow2<float>(k);
 }
 

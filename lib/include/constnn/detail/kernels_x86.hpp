@@ -13,6 +13,8 @@
 // best path the CPU has.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <array>
 #include <bit>
 #include <cstddef>

@@ -1,6 +1,8 @@
 // Compile-time helpers over packs of types, and a tiny tuple for them (not API).
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 #include <type_traits>
 #include <utility>

@@ -1,6 +1,8 @@
 // A hint that some memory will be read soon; not API.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 #include <span>
 

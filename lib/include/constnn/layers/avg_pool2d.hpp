@@ -1,6 +1,8 @@
 // Average pooling over channels-last images.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 
 #include "../core/shape.hpp"

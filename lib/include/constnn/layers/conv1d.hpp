@@ -1,6 +1,8 @@
 // 1-D convolution over channels-last series (sensor and audio time series), with bias.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <array>
 #include <cstddef>
 

@@ -1,6 +1,8 @@
 // 2-D convolution over channels-last images, with bias.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <array>
 #include <cstddef>
 

@@ -1,6 +1,8 @@
 // Fully connected layer y = W^T x + b.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <array>
 #include <cstddef>
 #include <type_traits>

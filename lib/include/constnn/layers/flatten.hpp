@@ -1,6 +1,8 @@
 // Flatten: an image or series seen as one vector, at no cost.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <array>
 #include <cstddef>
 

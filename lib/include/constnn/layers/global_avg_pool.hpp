@@ -1,6 +1,8 @@
 // Global average pooling: one mean per channel over every position.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 
 #include "../core/shape.hpp"

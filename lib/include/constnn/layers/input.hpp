@@ -1,6 +1,8 @@
 // The shape a network takes, stated as its first layer where no other layer fixes it.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 
 #include "../core/shape.hpp"

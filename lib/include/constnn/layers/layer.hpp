@@ -27,6 +27,8 @@
 // Adding a layer kind is adding a header that defines such a type: nothing else changes.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <array>
 #include <cstddef>
 

@@ -1,6 +1,8 @@
 // Max pooling over channels-last images.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 #include <type_traits>
 

@@ -1,6 +1,8 @@
 // Rectified linear activation max(0, x), elementwise.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 
 #include "../core/shape.hpp"

@@ -1,6 +1,8 @@
 // Logistic activation z = 1 / (1 + e^-a), elementwise.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 #include <type_traits>
 

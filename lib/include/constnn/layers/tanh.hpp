@@ -1,6 +1,8 @@
 // Hyperbolic tangent activation, elementwise.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 
 #include "../core/shape.hpp"

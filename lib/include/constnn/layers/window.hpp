@@ -1,6 +1,8 @@
 // How a window (a convolution kernel, a pooling window) slides along one axis.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 
 #include "../core/shape.hpp"

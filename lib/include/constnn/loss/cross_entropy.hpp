@@ -1,8 +1,9 @@
 // Cross-entropy loss J = -log(p[label]) of a probability vector.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
-#include <limits>
 
 #include "../core/shape.hpp"
 #include "../core/math.hpp"
@@ -30,13 +31,14 @@ struct cross_entropy {
     for (std::size_t k = 0; k < n; ++k) y[k] = x[k];
   }
 
-  /// -log(p), capped at -log(denorm_min) when p has underflowed to 0, so the loss stays finite.
+  /// -log(p): +inf when p has underflowed to 0, since the probability alone cannot tell how
+  /// large the loss is (a capped value would hide that the gradient, -1/p, is infinite).
   template <class T>
   static constexpr T negative_log(T p) noexcept {
-    return -math::log(p > T(0) ? p : std::numeric_limits<T>::denorm_min());
+    return -math::log(p);
   }
 
-  /// J = -log(y[label]).
+  /// J = -log(y[label]); +inf where y[label] is 0.
   template <class T, size_like N>
   static constexpr T value(N, const T* y, std::size_t label) noexcept {
     return negative_log(y[label]);

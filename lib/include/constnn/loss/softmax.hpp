@@ -1,6 +1,8 @@
 // Softmax as a standalone layer: turns scores into probabilities.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 #include <type_traits>
 

@@ -1,9 +1,13 @@
 // Softmax and cross-entropy fused: the reference job's output layer.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
+#include <limits>
 
 #include "../core/shape.hpp"
+#include "../core/math.hpp"
 #include "../layers/layer.hpp"
 #include "cross_entropy.hpp"
 #include "softmax.hpp"
@@ -22,10 +26,27 @@ struct softmax_xent : elementwise_layer<softmax_xent> {
     softmax::forward(n, x, y);
   }
 
-  /// J = -log(y[label]) from the probabilities y.
+  /// J = -log(y[label]) from the probabilities y alone: +inf where y[label] is 0.
   template <class T, size_like N>
   static constexpr T value(N n, const T* y, std::size_t label) noexcept {
     return cross_entropy::value(n, y, label);
+  }
+
+  /// forward() and the loss against label, from the scores x: -log(y[label]) while y[label]
+  /// is a normal number (the same bits as value()), else, where the probability has lost its
+  /// precision or underflowed, J = (max x - x[label]) + log(sum_k e^(x_k - max x)), which is
+  /// what log-sum-exp gives. The sum is 1 / y[argmax], rounded once, so its logarithm costs
+  /// no second pass over the exponentials. y may alias x: the two scores are read first.
+  template <class T, class In, class Out>
+  constexpr T forward_and_value(const forward_io<T, In, Out>& io, std::size_t label) const noexcept {
+    const std::size_t n = io.in.count();
+    std::size_t top = 0;
+    for (std::size_t k = 1; k < n; ++k) top = io.x[k] > io.x[top] ? k : top;
+    const T gap = io.x[top] - io.x[label];
+    forward(n, io.x, io.y);
+    const T p = io.y[label];
+    if (p >= std::numeric_limits<T>::min()) return cross_entropy::negative_log(p);
+    return gap - math::log(io.y[top]);
   }
 
   /// dJ/dx = y - onehot(label).

@@ -1,6 +1,8 @@
 // A fixed-size network bundled with its own parameters and workspace: no spans to manage.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <span>

@@ -7,6 +7,8 @@
 // fixed network and once, at construction, for a run-time one.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <array>
 #include <cstddef>
 #include <type_traits>

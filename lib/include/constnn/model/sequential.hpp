@@ -1,7 +1,10 @@
 // A network as a stack of layers whose shapes are template arguments (or chosen at run time).
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <limits>
 #include <span>
@@ -218,16 +221,22 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
   constexpr const T* forward(std::span<const T> params, std::span<const T> x,
                              std::span<T> ws) const noexcept {
     if (!valid_inference(params, x, ws)) return nullptr;
-    const plan_data& p = plan();
-    const T* in = x.data();
-    detail::for_each_index(std::make_index_sequence<layer_count>{}, [&](auto l) {
-      if constexpr (!traits<l>::view) {
-        T* out = ws.data() + p.infer_out[l];
-        forward_layer<l>(params.data(), in, out, nullptr, ws.data() + p.infer_scratch);
-        in = out;
-      }
-    });
-    return in;
+    return run_forward(params, x.data(), ws, nullptr, nullptr);
+  }
+
+  /// forward() that also writes the example's loss against label into `loss` (NaN if a
+  /// precondition fails, when it returns null). A loss layer that can computes it from its
+  /// input, so softmax_xent's is exact also where a probability underflows, which the
+  /// output alone (loss_of_output) cannot tell.
+  constexpr const T* forward_with_loss(std::span<const T> params, std::span<const T> x,
+                                       std::size_t label, std::span<T> ws,
+                                       T& loss) const noexcept {
+    static_assert(plan_type::is_loss[layer_count - 1],
+                  "constnn::sequential: only a network whose last layer is a loss (softmax_xent "
+                  "or cross_entropy) has a loss");
+    loss = std::numeric_limits<T>::quiet_NaN();
+    if (!valid_label(label) || !valid_inference(params, x, ws)) return nullptr;
+    return run_forward(params, x.data(), ws, &label, &loss);
   }
 
   /// The most examples forward_batch() takes at once.
@@ -240,10 +249,20 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
   constexpr bool forward_batch(std::span<const T> params, const std::span<const T>* xs,
                                const std::span<T>* ws, std::size_t count,
                                const T** ys) const noexcept {
+    return forward_batch(params, xs, ws, count, ys, nullptr, nullptr);
+  }
+
+  /// forward_batch() that also writes losses[b], what forward_with_loss() gives for
+  /// labels[b]; both null: no losses.
+  constexpr bool forward_batch(std::span<const T> params, const std::span<const T>* xs,
+                               const std::span<T>* ws, std::size_t count, const T** ys,
+                               const std::size_t* labels, T* losses) const noexcept {
     if (!CONSTNN_EXPECT(count <= max_batch, "forward_batch: more than max_batch examples"))
       return false;
     for (std::size_t b = 0; b < count; ++b)
-      if (!valid_inference(params, xs[b], ws[b])) return false;
+      if (!valid_inference(params, xs[b], ws[b]) ||
+          (labels != nullptr && !valid_label(labels[b])))
+        return false;
     const plan_data& p = plan();
     const T* in[max_batch] = {};
     for (std::size_t b = 0; b < count; ++b) in[b] = xs[b].data();
@@ -254,17 +273,26 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
         const auto& current = detail::get<l>(layers_);
         const T* w = params.data() + p.param_offset[l];
         using batch_io = forward_batch_io<T, shape_at<l>, shape_at<l + 1>>;
-        if constexpr (requires { current.forward_batch(batch_io{}); }) {
+        constexpr bool loss_here = l + 1 == layer_count && loss_from_input;
+        if constexpr (requires { current.forward_batch(batch_io{}); } && !loss_here) {
           current.forward_batch(batch_io{.in = shape<l>(), .out = shape<l + 1>(), .params = w,
                                        .xs = in, .ys = out, .count = count});
         } else {
-          for (std::size_t b = 0; b < count; ++b)
-            forward_layer<l>(params.data(), in[b], out[b], nullptr, ws[b].data() + p.infer_scratch);
+          for (std::size_t b = 0; b < count; ++b) {
+            const bool with_loss = labels != nullptr && losses != nullptr;
+            forward_layer<l>(params.data(), in[b], out[b], nullptr, ws[b].data() + p.infer_scratch,
+                             with_loss ? &labels[b] : nullptr, with_loss ? &losses[b] : nullptr);
+          }
         }
         for (std::size_t b = 0; b < count; ++b) in[b] = out[b];
       }
     });
-    for (std::size_t b = 0; b < count; ++b) ys[b] = in[b];
+    for (std::size_t b = 0; b < count; ++b) {
+      ys[b] = in[b];
+      if constexpr (!loss_from_input && plan_type::is_loss[layer_count - 1]) {
+        if (labels != nullptr && losses != nullptr) losses[b] = loss_of_output(in[b], labels[b]);
+      }
+    }
     return true;
   }
 
@@ -286,7 +314,9 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
     return best;
   }
 
-  /// The loss of an output returned by forward() against its label.
+  /// The loss of an output returned by forward() against its label, from that output alone:
+  /// where the label's probability has underflowed to 0 it is +inf (forward_with_loss() and
+  /// loss() give the exact value from the scores for softmax_xent).
   constexpr T loss_of_output(const T* y, std::size_t label) const noexcept {
     static_assert(plan_type::is_loss[layer_count - 1],
                   "constnn::sequential: only a network whose last layer is a loss (softmax_xent "
@@ -295,18 +325,21 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
     return loss_layer::value(detail::get<layer_count>(shapes_).count(), y, label);
   }
 
-  /// The loss of one example (for the reference job: -log p[label]).
+  /// The loss of one example (for the reference job: -log p[label]), as forward_with_loss()
+  /// gives it.
   constexpr T loss(std::span<const T> params, std::span<const T> x, std::size_t label,
                    std::span<T> ws) const noexcept {
-    if (!valid_label(label)) return std::numeric_limits<T>::quiet_NaN();
-    const T* y = forward(params, x, ws);
-    if (y == nullptr) return std::numeric_limits<T>::quiet_NaN();
-    return loss_of_output(y, label);
+    T j{};
+    forward_with_loss(params, x, label, ws, j);
+    return j;
   }
 
   /// One step of SGD on one example: forward, then backward with every parameter updated in
   /// place (p -= lr * dJ/dp) as soon as its gradient is known. Returns the example's loss
-  /// before the update. ws needs training_workspace_size() scalars.
+  /// before the update. A loss that is not finite (softmax + cross_entropy where the label's
+  /// probability underflows to 0: +inf) fails a check, since the gradients would be NaN: in
+  /// handler mode the step returns NaN and changes nothing; with checks off it returns the
+  /// loss, and the parameters may then hold NaN. ws needs training_workspace_size() scalars.
   constexpr T train_step(std::span<T> params, std::span<const T> x, std::size_t label, T lr,
                          std::span<T> ws) const noexcept {
     return step(params, x, label, sgd_update<T>{lr}, ws);
@@ -378,23 +411,31 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
     static_assert(can_train,
                   "constnn::sequential: only a network whose last layer is a loss (softmax_xent "
                   "or cross_entropy) can train");
+    constexpr T nan = std::numeric_limits<T>::quiet_NaN();
     const plan_data& p = plan();
     T* const w = ws.data();
 
     // Forward, keeping what each backward reads where the plan put it.
     const T* value[layer_count] = {};
     const auto input_of = [&](std::size_t l) -> const T* { return l == 0 ? x.data() : value[l - 1]; };
+    T j = nan;
     detail::for_each_index(std::make_index_sequence<layer_count>{}, [&](auto l) {
       if constexpr (traits<l>::view) {
         value[l] = input_of(l);
       } else {
         T* out = w + p.train_out[l];
-        forward_layer<l>(params.data(), input_of(l), out, w + p.extra_offset[l], w + p.train_scratch);
+        forward_layer<l>(params.data(), input_of(l), out, w + p.extra_offset[l], w + p.train_scratch,
+                         &label, &j);
         value[l] = out;
       }
     });
     const auto n_out = detail::get<layer_count>(shapes_).count();
-    const T j = loss_layer::value(n_out, value[layer_count - 1], label);
+    if constexpr (!loss_from_input) j = loss_layer::value(n_out, value[layer_count - 1], label);
+    // Backward from a loss of +inf or NaN would write NaN into every parameter it reaches.
+    if (!CONSTNN_EXPECT(math::isfinite(j), "train_step: the loss is not finite (with softmax "
+                                           "and cross_entropy, the label's probability "
+                                           "underflowed to 0; softmax_xent does not)"))
+      return nan;
 
     // Backward from the loss down to the first layer with parameters, ping-ponging two delta
     // buffers; layers that run in place (and views) keep theirs.
@@ -430,14 +471,47 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
 
  private:
   using loss_layer = layer<layer_count - 1>;
+  using loss_io = forward_io<T, shape_at<layer_count - 1>, shape_at<layer_count>>;
+  // The last layer computes the loss during its forward, from its input (layers/layer.hpp).
+  static constexpr bool loss_from_input =
+      requires(const loss_layer& l, const loss_io& io, std::size_t label) {
+        { l.forward_and_value(io, label) } -> std::same_as<T>;
+      };
 
-  // Layer L's forward from x into y; extra is null when only predicting.
+  // Layer L's forward from x into y; extra is null when only predicting. For the last layer,
+  // when it computes the loss and label is not null, the loss goes to *loss as well.
   template <std::size_t L>
-  constexpr void forward_layer(const T* params, const T* x, T* y, T* extra,
-                               T* scratch) const noexcept {
-    detail::get<L>(layers_).forward(forward_io<T, shape_at<L>, shape_at<L + 1>>{
+  constexpr void forward_layer(const T* params, const T* x, T* y, T* extra, T* scratch,
+                               const std::size_t* label = nullptr,
+                               T* loss = nullptr) const noexcept {
+    const forward_io<T, shape_at<L>, shape_at<L + 1>> io{
         .in = shape<L>(), .out = shape<L + 1>(), .params = params + plan().param_offset[L],
-        .x = x, .y = y, .extra = extra, .scratch = scratch});
+        .x = x, .y = y, .extra = extra, .scratch = scratch};
+    if constexpr (L + 1 == layer_count && loss_from_input) {
+      if (label != nullptr) {
+        *loss = detail::get<L>(layers_).forward_and_value(io, *label);
+        return;
+      }
+    }
+    detail::get<L>(layers_).forward(io);
+  }
+
+  // forward() after its checks; with a label, also the loss (see forward_with_loss()).
+  constexpr const T* run_forward(std::span<const T> params, const T* x, std::span<T> ws,
+                                 const std::size_t* label, T* loss) const noexcept {
+    const plan_data& p = plan();
+    const T* in = x;
+    detail::for_each_index(std::make_index_sequence<layer_count>{}, [&](auto l) {
+      if constexpr (!traits<l>::view) {
+        T* out = ws.data() + p.infer_out[l];
+        forward_layer<l>(params.data(), in, out, nullptr, ws.data() + p.infer_scratch, label, loss);
+        in = out;
+      }
+    });
+    if constexpr (!loss_from_input && plan_type::is_loss[layer_count - 1]) {
+      if (label != nullptr) *loss = loss_of_output(in, *label);
+    }
+    return in;
   }
 
   constexpr const plan_data& plan() const noexcept {

@@ -6,6 +6,8 @@
 // torch.optim sees with reduction="mean".
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 #include <limits>
 #include <span>

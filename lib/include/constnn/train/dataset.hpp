@@ -1,6 +1,8 @@
 // A non-owning view of examples: a row-major feature matrix and its labels.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 #include <span>
 

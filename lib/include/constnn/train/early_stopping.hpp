@@ -1,6 +1,8 @@
 // Early stopping on the validation loss, keeping the best weights seen.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 #include <limits>
 #include <span>

@@ -2,6 +2,8 @@
 // them, Glorot and He for deep and convolutional stacks.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <span>

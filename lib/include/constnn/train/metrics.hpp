@@ -1,6 +1,8 @@
 // Mean cross-entropy, error rate and predictions of a network over a data set.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 #include <span>
 #include <type_traits>
@@ -27,9 +29,10 @@ constexpr evaluation evaluate(const Net& net, std::span<const typename Net::scal
   evaluation r;
   r.count = data.count;
   double sum = 0;
-  const auto tally = [&](std::size_t e, const auto* y) {
+  // The loss from forward_with_loss, so softmax_xent's is exact where a probability underflows.
+  const auto tally = [&](std::size_t e, const auto* y, typename Net::scalar loss) {
     if (net.predicted_class(y) != data.label(e)) ++r.errors;
-    sum += static_cast<double>(net.loss_of_output(y, data.label(e)));
+    sum += static_cast<double>(loss);
   };
   bool done = false;
   if constexpr (detail::kernels::batched_evaluation) {
@@ -41,9 +44,10 @@ constexpr evaluation evaluate(const Net& net, std::span<const typename Net::scal
     }
   }
   for (std::size_t e = 0; !done && e < data.count; ++e) {
-    const auto* y = net.forward(params, data.example(e), ws);
+    typename Net::scalar loss{};
+    const auto* y = net.forward_with_loss(params, data.example(e), data.label(e), ws, loss);
     if (y == nullptr) return evaluation{};
-    tally(e, y);
+    tally(e, y, loss);
   }
   if (data.count > 0) {
     r.mean_cross_entropy = sum / static_cast<double>(data.count);

@@ -13,6 +13,8 @@
 // has them: the same door as the fused SGD of train/update.hpp.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 
 #include "../core/math.hpp"

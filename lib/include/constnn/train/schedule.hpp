@@ -3,6 +3,8 @@
 // trains with the same rates.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 
 namespace constnn {

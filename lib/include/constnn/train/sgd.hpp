@@ -1,6 +1,8 @@
 // One epoch of per-example SGD in data order, as the reference job trains.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 #include <span>
 #include <type_traits>

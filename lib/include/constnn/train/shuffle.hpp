@@ -1,6 +1,8 @@
 // Seeded, deterministic shuffling: the same order of examples on every platform.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <span>

@@ -9,6 +9,8 @@
 // take a fused kernel that updates as it goes, with no gradient buffer.
 #pragma once
 
+#include "../core/requirements.hpp"
+
 #include <cstddef>
 
 namespace constnn {
