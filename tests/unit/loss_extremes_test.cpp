@@ -120,4 +120,21 @@ BOOST_AUTO_TEST_CASE(unfused_training_step_with_a_finite_loss_still_trains) {
   BOOST_TEST(failures.empty());
 }
 
+// An optimizer's clock advances only for a step whose loss lets backward run.
+BOOST_AUTO_TEST_CASE(an_infinite_loss_leaves_the_optimizer_clock_and_state_alone) {
+  failures.clear();
+  auto m = with_scores<unfused_net<float>>(0.f, 0.f, -200.f);
+  const std::array<float, 1> x{1.f};
+  const auto before = m.parameters;
+  std::array<float, 2 * 6> state{};
+  auto opt = constnn::adam(0.01f);
+  BOOST_TEST(std::isnan(m.network.train_step(m.parameters, x, 2, opt, state, m.workspace)));
+  BOOST_TEST(opt.step == 0u);
+  BOOST_TEST(m.parameters == before);
+  BOOST_TEST((state == std::array<float, 2 * 6>{}));
+  BOOST_TEST(failures.size() == 1u);
+  BOOST_TEST(std::isfinite(m.network.train_step(m.parameters, x, 0, opt, state, m.workspace)));
+  BOOST_TEST(opt.step == 1u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

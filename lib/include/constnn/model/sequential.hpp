@@ -357,12 +357,10 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
   constexpr T train_step(std::span<T> params, std::span<const T> x, std::size_t label, Opt& opt,
                          std::span<T> state, std::span<T> ws) const noexcept {
     if (!CONSTNN_EXPECT(state.size() >= optimizer_state_count<Opt>(parameters_size()),
-                        "train_step: the optimizer state is too small") ||
-        !accepts_step(params, x, label, ws))
+                        "train_step: the optimizer state is too small"))
       return std::numeric_limits<T>::quiet_NaN();
-    opt.begin_step();
-    return accepted_step(
-        params, x, label, optimizer_update<Opt, T>{&opt, state.data(), parameters_size()}, ws);
+    return step(params, x, label, optimizer_update<Opt, T>{&opt, state.data(), parameters_size()},
+                ws);
   }
 
   /// The explicit-gradient path: writes dJ/dp into grad (same layout as the parameters) and
@@ -436,6 +434,9 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
                                            "and cross_entropy, the label's probability "
                                            "underflowed to 0; softmax_xent does not)"))
       return nan;
+
+    // A target with a clock (an optimizer) starts its step only now that the step runs.
+    if constexpr (requires { update.begin(); }) update.begin();
 
     // Backward from the loss down to the first layer with parameters, ping-ponging two delta
     // buffers; layers that run in place (and views) keep theirs.

@@ -143,11 +143,13 @@ inline constexpr std::size_t training_ram_bytes_with =
 /// holds state_per_parameter() arrays of `stride` (the network's parameter count) values.
 template <class Opt, class T>
 struct optimizer_update {
-  const Opt* opt;
+  Opt* opt;
   T* state;
   std::size_t stride;
   static constexpr bool plain_sgd = false;
 
+  /// Called once per step, after the forward pass and its checks, before any gradient.
+  constexpr void begin() const noexcept { opt->begin_step(); }
   constexpr optimizer_update at(std::size_t offset) const noexcept {
     return {opt, state + offset, stride};
   }
