@@ -30,6 +30,11 @@ static_assert(fashion_cnn::param_count == 9098);
 static_assert(fashion_cnn::parameter_bytes == 36392);
 static_assert(fashion_cnn::inference_ram_bytes == 50176);
 static_assert(fashion_cnn::training_ram_bytes == 147664);
+// "Optimizers, mini-batches, schedules": Adam's two values per parameter.
+static_assert(constnn::training_ram_bytes_with<fashion_cnn, constnn::adam_optimizer<float>> ==
+              fashion_cnn::training_ram_bytes + 2 * fashion_cnn::parameter_bytes);
+static_assert(constnn::optimizer_state_count<constnn::adam_optimizer<float>>(
+                  fashion_cnn::param_count) == 2 * 9098);
 
 // Two synthetic "letters": the left or the right half of the image lit.
 constexpr std::size_t examples = 2;
