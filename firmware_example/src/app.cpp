@@ -340,6 +340,16 @@ int run(const Net& net, const char* target, std::size_t model_ram_budget) noexce
                 first_prediction == model::sample_predictions[0];
   print_check("every prediction equals the host's", passed);
 
+  // The order a shuffled epoch would visit the samples in: integer arithmetic only, so every
+  // target must print the host's line.
+  {
+    std::array<std::size_t, 16> order{};
+    constnn::shuffled_order(order, 7, 3);
+    out_line shuffle_line{};
+    shuffle_line.text("shuffled order of 16, seed 7, epoch 3:");
+    for (const std::size_t k : order) shuffle_line.text(" ").dec(k);
+  }
+
   if constexpr (Trains) {
     passed = train_on_device(net, samples) && passed;
   } else {

@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <span>
 #include <string>
 
@@ -55,7 +56,7 @@ BOOST_AUTO_TEST_CASE(the_start_up_self_test_passes_in_this_build) {
 BOOST_AUTO_TEST_CASE(a_failed_check_reaches_the_guides_handler) {
   last_check_failure = nullptr;
   std::array<model::scalar, inputs> bad{};
-  bad[0] = std::nan("");
+  bad[0] = std::numeric_limits<model::scalar>::quiet_NaN();
   BOOST_TEST(classify(bad) == model::network{}.output_size());
   BOOST_TEST_REQUIRE(last_check_failure != nullptr);
   BOOST_TEST(std::string(last_check_failure).find("input is not finite") != std::string::npos);
