@@ -88,50 +88,42 @@ def emit(name, make_net, out):
     initial = flat_params()
     print(f"  static constexpr std::array<double, {initial.numel()}> initial{{\n"
           f"    {arr(initial.tolist())}}};", file=out)
-    for opt_name, make_opt in OPTIMIZERS:
+    params = [t for layer in layers for t in (layer.w, layer.b)]
+    batch = torch.cat([to_torch(x) for x in inputs])
+
+    def trajectory(struct, make_opt, steps, example_of_step, with_steps):
+        # From the initial parameters, `steps` updates, each on example_of_step(k) (a pair of
+        # the input and its labels), then the losses and final parameters as struct `struct`.
         with torch.no_grad():
-            for t, s in zip([t for layer in layers for t in (layer.w, layer.b)], start):
+            for t, s in zip(params, start):
                 t.copy_(s)
-        params = [t for layer in layers for t in (layer.w, layer.b)]
         opt = make_opt(params)
         losses = []
-        for k in range(STEPS):
+        for k in range(steps):
+            x, y = example_of_step(k)
             opt.zero_grad()
-            e = k % EXAMPLES
-            loss = F.cross_entropy(run(to_torch(inputs[e])), torch.tensor([labels[e]]))
+            loss = F.cross_entropy(run(x), y)
             loss.backward()
             opt.step()
             losses.append(float(loss))
         final = flat_params()
-        print(f"  struct {opt_name} {{", file=out)
-        print(f"    static constexpr std::array<double, {STEPS}> losses{{\n    {arr(losses)}}};",
+        print(f"  struct {struct} {{", file=out)
+        if with_steps:
+            print(f"    static constexpr std::size_t steps = {steps};", file=out)
+        print(f"    static constexpr std::array<double, {steps}> losses{{\n    {arr(losses)}}};",
               file=out)
         print(f"    static constexpr std::array<double, {final.numel()}> final{{\n"
               f"    {arr(final.tolist())}}};", file=out)
         print("  };", file=out)
+
     for opt_name, make_opt in OPTIMIZERS:
-        if opt_name not in BATCH_OPTIMIZERS:
-            continue
-        with torch.no_grad():
-            for t, s in zip([t for layer in layers for t in (layer.w, layer.b)], start):
-                t.copy_(s)
-        opt = make_opt([t for layer in layers for t in (layer.w, layer.b)])
-        losses = []
-        batch = torch.cat([to_torch(x) for x in inputs])
-        for k in range(BATCH_STEPS):
-            opt.zero_grad()
-            loss = F.cross_entropy(run(batch), torch.tensor(labels))
-            loss.backward()
-            opt.step()
-            losses.append(float(loss))
-        final = flat_params()
-        print(f"  struct {opt_name}_batch {{", file=out)
-        print(f"    static constexpr std::size_t steps = {BATCH_STEPS};", file=out)
-        print(f"    static constexpr std::array<double, {BATCH_STEPS}> losses{{\n    {arr(losses)}}};",
-              file=out)
-        print(f"    static constexpr std::array<double, {final.numel()}> final{{\n"
-              f"    {arr(final.tolist())}}};", file=out)
-        print("  };", file=out)
+        trajectory(opt_name, make_opt, STEPS,
+                   lambda k: (to_torch(inputs[k % EXAMPLES]), torch.tensor([labels[k % EXAMPLES]])),
+                   False)
+    for opt_name, make_opt in OPTIMIZERS:
+        if opt_name in BATCH_OPTIMIZERS:
+            trajectory(f"{opt_name}_batch", make_opt, BATCH_STEPS,
+                       lambda k: (batch, torch.tensor(labels)), True)
     print("};\n", file=out)
 
 

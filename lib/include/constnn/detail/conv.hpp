@@ -131,13 +131,14 @@ inline constexpr std::size_t conv_dx_block = 16;
 template <class G, class T, size_like NF>
 constexpr void conv_input_gradient(G g, NF f_n, const T* p, const T* dy,
                                    T* dx, T* wt) noexcept {
-  if (!std::is_constant_evaluated() &&
-      kernels::conv_input_gradient(runtime_geometry(g), f_n, channel_count(g), p, dy, dx, wt))
-    return;
   const std::size_t nf = f_n, nc = g.c;
   for (std::size_t k = 0; k < g.kh * g.kw; ++k)
     for (std::size_t c = 0; c < nc; ++c)
       for (std::size_t f = 0; f < nf; ++f) wt[(k * nf + f) * nc + c] = p[(k * nc + c) * nf + f];
+  // The backends take the transposed weights.
+  if (!std::is_constant_evaluated() &&
+      kernels::conv_input_gradient(runtime_geometry(g), f_n, channel_count(g), wt, dy, dx))
+    return;
   for (std::size_t iy = 0; iy < g.h; ++iy) {
     for (std::size_t ix = 0; ix < g.w; ++ix) {
       for (std::size_t c0 = 0; c0 < nc; c0 += conv_dx_block) {

@@ -119,17 +119,17 @@ inline bool conv_forward(const conv_geometry& g, NF nf, NC nc, const T* p, const
 #endif
 }
 
-/// conv.hpp's conv_input_gradient (wt: its scratch for the transposed weights).
+/// conv.hpp's conv_input_gradient from the weights transposed to [KH][KW][F][C] (wt).
 template <class T, class NF, class NC>
-inline bool conv_input_gradient(const conv_geometry& g, NF nf, NC nc, const T* p, const T* dy,
-                                T* dx, T* wt) noexcept {
+inline bool conv_input_gradient(const conv_geometry& g, NF nf, NC nc, const T* wt, const T* dy,
+                                T* dx) noexcept {
 #if CONSTNN_X86_KERNELS
   (void)nf, (void)nc;
-  return x86::conv_input_gradient(g, p, dy, dx, wt);
+  return x86::conv_input_gradient(g, wt, dy, dx);
 #elif CONSTNN_CORTEX_M_KERNELS
-  return cortex_m::conv_input_gradient(g, nf, nc, p, dy, dx, wt);
+  return cortex_m::conv_input_gradient(g, nf, nc, wt, dy, dx);
 #else
-  (void)g, (void)nf, (void)nc, (void)p, (void)dy, (void)dx, (void)wt;
+  (void)g, (void)nf, (void)nc, (void)wt, (void)dy, (void)dx;
   return false;
 #endif
 }

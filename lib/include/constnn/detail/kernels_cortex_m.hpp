@@ -654,19 +654,17 @@ inline bool conv_forward(const conv_geometry& g, NF nf_n, NC nc_n, const T* p, c
   }
 }
 
-/// conv.hpp's conv_input_gradient, up to 15 channels at a time (wt: the transposed weights).
+/// conv.hpp's conv_input_gradient from wt (the weights transposed to [KH][KW][F][C]), up to
+/// 15 channels at a time.
 template <class T, class NF, class NC>
-inline bool conv_input_gradient(const conv_geometry& g, NF nf_n, NC nc_n, const T* p,
-                                const T* dy, T* dx, T* wt) noexcept {
+inline bool conv_input_gradient(const conv_geometry& g, NF nf_n, NC nc_n, const T* wt,
+                                const T* dy, T* dx) noexcept {
   if constexpr (!std::is_same_v<T, float>) {
-    (void)g, (void)nf_n, (void)nc_n, (void)p, (void)dy, (void)dx, (void)wt;
+    (void)g, (void)nf_n, (void)nc_n, (void)wt, (void)dy, (void)dx;
     return false;
   } else {
     if (!enabled()) return false;
     const std::size_t nf = nf_n, nc = nc_n;
-    for (std::size_t k = 0; k < g.kh * g.kw; ++k)
-      for (std::size_t c = 0; c < nc; ++c)
-        for (std::size_t f = 0; f < nf; ++f) wt[(k * nf + f) * nc + c] = p[(k * nc + c) * nf + f];
     for (std::size_t iy = 0; iy < g.h; ++iy)
       for (std::size_t ix = 0; ix < g.w; ++ix) {
         float* d = dx + (iy * g.w + ix) * nc;

@@ -169,8 +169,8 @@ bool conv_forward(const conv_geometry& g, const T* p, const T* x, T* y) noexcept
   CONSTNN_X86_DISPATCH(conv_forward, g, p, x, y)
 }
 template <class T>
-bool conv_input_gradient(const conv_geometry& g, const T* p, const T* dy, T* dx, T* wt) noexcept {
-  CONSTNN_X86_DISPATCH(conv_input_gradient, g, p, dy, dx, wt)
+bool conv_input_gradient(const conv_geometry& g, const T* wt, const T* dy, T* dx) noexcept {
+  CONSTNN_X86_DISPATCH(conv_input_gradient, g, wt, dy, dx)
 }
 template <class T>
 bool conv_weight_gradient_rows(const conv_geometry& g, const T* x, const T* dy, T* acc,
