@@ -130,6 +130,42 @@ void require_identical(const trace<T>& portable, const trace<T>& other) {
   BOOST_TEST(portable.predictions == other.predictions);
 }
 
+/// As run(), with an optimizer that keeps state, mini-batches and a shuffled order that
+/// changes each epoch: the paths the optimizers add (gradient accumulation, the update
+/// target, the state) under every kernel path.
+template <class Net, class Opt>
+trace<typename Net::scalar> run_with(const Net& net, const examples<typename Net::scalar>& train,
+                                     const examples<typename Net::scalar>& validation, int epochs,
+                                     Opt opt, std::size_t batch, init_scheme init) {
+  using T = typename Net::scalar;
+  trace<T> t;
+  t.params.assign(net.parameters_size(), T(0));
+  std::vector<T> ws(net.training_workspace_size() + net.inference_workspace_size());
+  std::vector<T> state(optimizer_state_count<Opt>(net.parameters_size()));
+  std::vector<T> grad(batch_gradient_count(batch, net.parameters_size()));
+  std::vector<std::size_t> order(train.labels.size());
+  const std::span<T> p(t.params), w(ws);
+  initialize(net, p, init, 7);
+  for (int e = 0; e < epochs; ++e) {
+    shuffled_order(order, 3, static_cast<std::uint64_t>(e));
+    t.epoch_loss.push_back(train_epoch(net, p, train.view(), opt, std::span<T>(state),
+                                       std::span<T>(grad), w, batch,
+                                       std::span<const std::size_t>(order)));
+    const auto a = evaluate(net, std::span<const T>(p), train.view(), w);
+    const auto b = evaluate(net, std::span<const T>(p), validation.view(), w);
+    t.train_ce.push_back(a.mean_cross_entropy);
+    t.validation_ce.push_back(b.mean_cross_entropy);
+    t.train_errors.push_back(a.errors);
+    t.validation_errors.push_back(b.errors);
+  }
+  t.predictions.resize(train.labels.size() + validation.labels.size());
+  predict_all(net, std::span<const T>(p), train.view(),
+              std::span<int>(t.predictions).first(train.labels.size()), w);
+  predict_all(net, std::span<const T>(p), validation.view(),
+              std::span<int>(t.predictions).subspan(train.labels.size()), w);
+  return t;
+}
+
 /// Trains with the portable path, then with every vector path, and compares.
 template <class Net>
 void check_paths(const Net& net, const examples<typename Net::scalar>& train,
@@ -144,6 +180,22 @@ void check_paths(const Net& net, const examples<typename Net::scalar>& train,
     BOOST_TEST_CONTEXT("path " << kernels::name(path)) {
       BOOST_TEST_REQUIRE(kernels::use(path));
       require_identical(reference, run(net, train, validation, epochs, lr, init));
+    }
+  }
+}
+
+/// check_paths() for run_with().
+template <class Net, class Opt>
+void check_optimizer_paths(const Net& net, const examples<typename Net::scalar>& train,
+                           const examples<typename Net::scalar>& validation, int epochs, Opt opt,
+                           std::size_t batch, init_scheme init) {
+  path_guard guard;
+  BOOST_TEST_REQUIRE(kernels::use(kernels::path::portable));
+  const auto reference = run_with(net, train, validation, epochs, opt, batch, init);
+  for (const auto path : vector_paths()) {
+    BOOST_TEST_CONTEXT("path " << kernels::name(path)) {
+      BOOST_TEST_REQUIRE(kernels::use(path));
+      require_identical(reference, run_with(net, train, validation, epochs, opt, batch, init));
     }
   }
 }
@@ -262,6 +314,23 @@ BOOST_AUTO_TEST_CASE(convolution_kernel_corners) {
                           dense<dynamic, 4>, softmax_xent>;
   const auto td = synthetic<double>(24, 9 * 10 * 5, 4, 13), vd = synthetic<double>(12, 9 * 10 * 5, 4, 14);
   check_paths(deep{}, td, vd, 2, 0.01, init_scheme::glorot);
+}
+
+// Optimizers with state, mini-batches and shuffling on a dense and a convolutional network.
+BOOST_AUTO_TEST_CASE(optimizers_with_state_and_mini_batches) {
+  using mlp = sequential<float, dense<dynamic, dynamic>, relu, dense<dynamic, dynamic>, sigmoid,
+                         dense<dynamic, dynamic>, softmax_xent>;
+  const auto t = synthetic<float>(70, 37, 5, 15), v = synthetic<float>(30, 37, 5, 16);
+  check_optimizer_paths(mlp({37, 45, 19, 5}), t, v, 3, adam(0.01f), 8, init_scheme::he);
+  check_optimizer_paths(mlp({37, 45, 19, 5}), t, v, 3, adamw(0.01f, 0.05f), 1, init_scheme::he);
+  check_optimizer_paths(mlp({37, 45, 19, 5}), t, v, 3, nesterov(0.02f, 0.9f, 1e-3f), 5,
+                        init_scheme::glorot);
+  using cnn = sequential<double, input<10, 9, 2>, conv2d<12, 3, 3, 1, padding::same>, relu,
+                         max_pool2d<2, 2>, conv2d<7, 2, 2>, constnn::tanh, flatten,
+                         dense<dynamic, 4>, softmax_xent>;
+  const auto tc = synthetic<double>(30, 180, 4, 17), vc = synthetic<double>(12, 180, 4, 18);
+  check_optimizer_paths(cnn{}, tc, vc, 2, adam(0.005), 4, init_scheme::he);
+  check_optimizer_paths(cnn{}, tc, vc, 2, momentum(0.01, 0.9), 3, init_scheme::glorot);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

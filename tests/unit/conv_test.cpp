@@ -259,6 +259,74 @@ BOOST_AUTO_TEST_CASE(fixed_and_run_time_shapes_train_to_identical_bits) {
                        train_on_synthetic_data<float>(make_float_cnn_runtime(), false)));
 }
 
+BOOST_AUTO_TEST_CASE(windows_chosen_at_run_time_train_to_the_fixed_windows_bits) {
+  // Every kernel size, stride, padding and pooling window given to the constructors: the
+  // same run-time geometry, so the same loops and the same bits as the fixed types.
+  using conv = constnn::conv2d<dynamic, dynamic, dynamic, dynamic, padding::runtime>;
+  using series_conv = constnn::conv1d<dynamic, dynamic, dynamic, padding::runtime>;
+  using net = sequential<float, input<dynamic, dynamic, dynamic>, conv, relu,
+                         max_pool2d<dynamic, dynamic>, conv, sigmoid, avg_pool2d<dynamic, dynamic>,
+                         dense<dynamic, dynamic>, softmax_xent>;
+  const net dyn(extents<dynamic, dynamic, dynamic>({12, 10, 1}), {}, conv(4, 3, 3, 1, padding::same),
+                relu{}, max_pool2d<dynamic, dynamic>(2, 2), conv(6, 3, 3, 1, padding::valid),
+                sigmoid{}, avg_pool2d<dynamic, dynamic>(2, 2), dense<dynamic, dynamic>(4),
+                softmax_xent{});
+  BOOST_TEST(dyn.parameters_size() == float_cnn<float>::param_count);
+  BOOST_TEST(dyn.training_workspace_size() == float_cnn<float>::training_workspace_count);
+  BOOST_TEST(same_bits(train_on_synthetic_data<float>(float_cnn<float>{}, false),
+                       train_on_synthetic_data<float>(dyn, false)));
+
+  // Strided, same-padded, overlapping windows, and conv1d.
+  using strided = sequential<double, input<9, 11, 2>, constnn::conv2d<5, 3, 2, 2, padding::same>,
+                             constnn::tanh, max_pool2d<3, 3, 2, 1>, flatten, dense<dynamic, 3>,
+                             softmax_xent>;
+  using strided_dyn = sequential<double, input<dynamic, dynamic, dynamic>, conv, constnn::tanh,
+                                 max_pool2d<dynamic, dynamic, dynamic, dynamic>, flatten,
+                                 dense<dynamic, dynamic>, softmax_xent>;
+  const strided_dyn sd(extents<dynamic, dynamic, dynamic>({9, 11, 2}), {},
+                       conv(5, 3, 2, 2, padding::same), constnn::tanh{},
+                       max_pool2d<dynamic, dynamic, dynamic, dynamic>(3, 3, 2, 1), flatten{},
+                       dense<dynamic, dynamic>(3), softmax_xent{});
+  BOOST_TEST(sd.parameters_size() == strided::param_count);
+  BOOST_TEST(same_bits(train_on_synthetic_data<double>(strided{}, false),
+                       train_on_synthetic_data<double>(sd, false)));
+  using series = sequential<double, input<16, 3>, constnn::conv1d<4, 3, 2, padding::same>, relu,
+                            global_avg_pool, dense<4, 3>, softmax_xent>;
+  using series_dyn = sequential<double, input<dynamic, dynamic>, series_conv, relu, global_avg_pool,
+                                dense<dynamic, dynamic>, softmax_xent>;
+  const series_dyn s(extents<dynamic, dynamic>({16, 3}), {}, series_conv(4, 3, 2, padding::same),
+                     relu{}, global_avg_pool{}, dense<dynamic, dynamic>(3), softmax_xent{});
+  BOOST_TEST(same_bits(train_on_synthetic_data<double>(series{}, false),
+                       train_on_synthetic_data<double>(s, false)));
+  check_network_gradient(sd, 23);
+}
+
+BOOST_AUTO_TEST_CASE(windows_chosen_at_run_time_are_refused_when_they_do_not_fit_or_disagree) {
+  using conv = constnn::conv2d<dynamic, dynamic, dynamic, dynamic, padding::runtime>;
+  using pool = max_pool2d<dynamic, dynamic>;
+  const extents<dynamic, dynamic, dynamic> in({4, 2, 16});
+  const auto fits = [&](const auto& layer) { return layer.takes_shape(in); };
+  BOOST_TEST(!fits(conv(8, 5, 5, 1, padding::valid)));  // 5x5 on 4x2
+  BOOST_TEST(fits(conv(8, 5, 5, 1, padding::same)));
+  BOOST_TEST(!fits(conv(8, 3, 3, 0, padding::same)));     // no stride
+  BOOST_TEST(!fits(conv(8, 3, 3, 1, padding::runtime)));  // no padding chosen
+  BOOST_TEST(!fits(conv{}));
+  // A size the type fixes must be given its own value.
+  using fixed = constnn::conv2d<8, 3, 3>;
+  using fixed_same = constnn::conv2d<8, 3, 3, 1, padding::same>;
+  BOOST_TEST(!fits(fixed(8, 3, 2)));
+  BOOST_TEST(!fits(fixed(8, 3, 3, 1, padding::same)));
+  BOOST_TEST(fits(fixed_same(8, 3, 3, 1, padding::same)));
+  BOOST_TEST(!fits(pool(3, 3)));
+  BOOST_TEST(fits(pool(2, 2)));
+  BOOST_TEST(!fits(max_pool2d<2, dynamic>(3, 2)));
+  BOOST_TEST(!fits(pool{}));
+  using series_conv = constnn::conv1d<dynamic, dynamic, dynamic, padding::runtime>;
+  const extents<dynamic, dynamic> series({6, 2});
+  BOOST_TEST(!series_conv(3, 7, 1, padding::valid).takes_shape(series));
+  BOOST_TEST(series_conv(3, 7, 1, padding::same).takes_shape(series));
+}
+
 BOOST_AUTO_TEST_CASE(a_network_without_a_loss_predicts_what_its_trainable_twin_predicts) {
   // The same layers ending in softmax (no loss): inference only, the same outputs.
   using trainable = float_cnn<double>;

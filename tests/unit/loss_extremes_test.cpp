@@ -69,6 +69,31 @@ BOOST_AUTO_TEST_CASE(softmax_xent_loss_is_exact_where_float_probability_underflo
   BOOST_TEST(failures.empty());
 }
 
+BOOST_AUTO_TEST_CASE(batched_evaluation_takes_exact_losses_where_some_examples_underflow) {
+  // The batched path takes each loss from the output after the batch and runs forward again
+  // only for examples whose output cannot give it: underflowed, subnormal and ordinary
+  // examples mixed in one batch must each give forward_with_loss()'s value, and the outputs
+  // the predictions read must be unchanged by the second forward.
+  failures.clear();
+  auto m = with_scores<scores_net<float, constnn::softmax_xent>>(0.f, 0.f, -200.f);
+  const std::array<float, 7> x{1.f, 0.01f, 0.475f, 1.f, 0.3f, 0.f, 1.f};
+  const std::array<std::size_t, 7> labels{2, 2, 2, 0, 2, 1, 1};
+  const constnn::dataset_view<float, std::size_t> data{x.data(), labels.data(), 7, 1};
+  double sum = 0;
+  std::size_t errors = 0;
+  for (std::size_t e = 0; e < x.size(); ++e) {
+    const std::array<float, 1> one{x[e]};
+    sum += static_cast<double>(m.loss(one, labels[e]));
+    errors += m.predict(one) != labels[e] ? 1 : 0;
+  }
+  std::array<float, decltype(m)::network_type::inference_workspace_count> ws{};
+  const auto r = constnn::evaluate(m.network, m.parameters, data, ws);
+  BOOST_TEST(r.mean_cross_entropy == sum / 7.0);
+  BOOST_TEST(r.errors == errors);
+  BOOST_TEST(std::isfinite(r.mean_cross_entropy));
+  BOOST_TEST(failures.empty());
+}
+
 BOOST_AUTO_TEST_CASE(softmax_xent_loss_is_exact_where_the_probability_is_subnormal) {
   // e^-95 is subnormal in float: -log of it would keep only a few significant bits.
   auto m = with_scores<scores_net<float, constnn::softmax_xent>>(0.f, 0.f, -95.f);

@@ -10,6 +10,7 @@
 #include "core/random.hpp"
 #include "core/self_test.hpp"
 #include "core/shape.hpp"
+#include "layers/any_layer.hpp"
 #include "layers/avg_pool2d.hpp"
 #include "layers/conv1d.hpp"
 #include "layers/conv2d.hpp"

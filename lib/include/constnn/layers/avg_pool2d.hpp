@@ -16,18 +16,21 @@ namespace constnn {
 /// padding. Backward needs nothing from the forward pass.
 template <std::size_t KH, std::size_t KW, std::size_t SH = KH, std::size_t SW = KW>
 struct avg_pool2d : detail::pool2d_window<KH, KW, SH, SW> {
+  using detail::pool2d_window<KH, KW, SH, SW>::pool2d_window;
+
   template <class T, class In, class Out>
   constexpr void forward(const forward_io<T, In, Out>& io) const noexcept {
     const std::size_t w = io.in.extent(1), c_n = io.in.extent(2);
     const std::size_t oh = io.out.extent(0), ow = io.out.extent(1);
+    const auto win_h = this->kh(), win_w = this->kw(), step_h = this->sh(), step_w = this->sw();
     for (std::size_t oy = 0; oy < oh; ++oy)
       for (std::size_t ox = 0; ox < ow; ++ox)
         for (std::size_t c = 0; c < c_n; ++c) {
-          const T* x0 = io.x + ((oy * SH) * w + ox * SW) * c_n + c;
+          const T* x0 = io.x + ((oy * step_h) * w + ox * step_w) * c_n + c;
           T sum = T(0);
-          for (std::size_t kh = 0; kh < KH; ++kh)
-            for (std::size_t kw = 0; kw < KW; ++kw) sum += x0[(kh * w + kw) * c_n];
-          io.y[(oy * ow + ox) * c_n + c] = sum / static_cast<T>(KH * KW);
+          for (std::size_t kh = 0; kh < win_h; ++kh)
+            for (std::size_t kw = 0; kw < win_w; ++kw) sum += x0[(kh * w + kw) * c_n];
+          io.y[(oy * ow + ox) * c_n + c] = sum / static_cast<T>(win_h * win_w);
         }
   }
 
@@ -37,14 +40,15 @@ struct avg_pool2d : detail::pool2d_window<KH, KW, SH, SW> {
     if (io.dx == nullptr) return;
     const std::size_t w = io.in.extent(1), c_n = io.in.extent(2);
     const std::size_t oh = io.out.extent(0), ow = io.out.extent(1);
+    const auto win_h = this->kh(), win_w = this->kw(), step_h = this->sh(), step_w = this->sw();
     for (std::size_t k = 0; k < io.in.size(); ++k) io.dx[k] = T(0);
     for (std::size_t oy = 0; oy < oh; ++oy)
       for (std::size_t ox = 0; ox < ow; ++ox)
         for (std::size_t c = 0; c < c_n; ++c) {
-          const T d = io.dy[(oy * ow + ox) * c_n + c] / static_cast<T>(KH * KW);
-          T* dx0 = io.dx + ((oy * SH) * w + ox * SW) * c_n + c;
-          for (std::size_t kh = 0; kh < KH; ++kh)
-            for (std::size_t kw = 0; kw < KW; ++kw) dx0[(kh * w + kw) * c_n] += d;
+          const T d = io.dy[(oy * ow + ox) * c_n + c] / static_cast<T>(win_h * win_w);
+          T* dx0 = io.dx + ((oy * step_h) * w + ox * step_w) * c_n + c;
+          for (std::size_t kh = 0; kh < win_h; ++kh)
+            for (std::size_t kw = 0; kw < win_w; ++kw) dx0[(kh * w + kw) * c_n] += d;
         }
   }
 };

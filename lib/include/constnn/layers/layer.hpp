@@ -18,8 +18,15 @@
 //   l.forward_scratch_count(in), l.backward_scratch_count(in, needs_dx)
 //                             temporary values forward or backward needs (default 0);
 //                             backward's may depend on whether dJ/dx is wanted
+//   l.facts(in)               for a layer chosen at run time: the facts above as values
+//                             (layer_facts); the type then states the safe union
 //   L::is_loss                it ends a network that trains: it has value() and backward()
 //                             against a label (default false)
+//   l.forward_and_value(io, label), L::value_is_exact(n, y, label)
+//                             a loss that can be exact only from its input (softmax_xent
+//                             where a probability underflows) computes it during forward;
+//                             value_is_exact says when value() from the output is enough,
+//                             so batched evaluation can take the losses after the batch
 //
 // and does its work in l.forward(forward_io) and l.backward(backward_io, update). Backward
 // hands every parameter gradient to `update` (see train/update.hpp) instead of storing it,
@@ -96,6 +103,18 @@ struct forward_batch_io {
   std::size_t count = 0;
 };
 
+/// The facts the plan needs of a layer, for a layer whose type cannot state them because
+/// its kind is chosen at run time (any_layer): such a layer gives them per instance with
+/// `l.facts(in)`, and its type states the safe union (not a view, not in place, saving its
+/// input and output, with parameters).
+struct layer_facts {
+  bool view = false;
+  bool in_place = false;
+  bool saves_input = false;
+  bool saves_output = false;
+  bool has_params = false;
+};
+
 /// A layer type that can take input shape In.
 template <class L, class In>
 concept layer_for = shape<In> && requires(const L& l, const In& in) {
@@ -164,6 +183,17 @@ struct layer_traits {
     if constexpr (requires { L::is_loss; }) return bool{L::is_loss};
     return false;
   }();
+  /// The facts of this instance: the type's, or what a layer chosen at run time says.
+  template <class In>
+  static constexpr layer_facts facts(const L& l, const In& in) noexcept {
+    if constexpr (requires { l.facts(in); }) {
+      return l.facts(in);
+    } else {
+      return {view, in_place, saves_input, saves_output, has_params};
+    }
+  }
+  template <class In>
+  static constexpr bool facts_at_run_time = requires(const L& l, const In& in) { l.facts(in); };
   template <class In>
   static constexpr std::size_t extra_count(const L& l, const In& in) noexcept {
     if constexpr (requires { l.extra_count(in); }) {

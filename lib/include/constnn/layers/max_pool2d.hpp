@@ -19,6 +19,8 @@ namespace constnn {
 /// held exactly in T), so backward needs neither the input nor the output.
 template <std::size_t KH, std::size_t KW, std::size_t SH = KH, std::size_t SW = KW>
 struct max_pool2d : detail::pool2d_window<KH, KW, SH, SW> {
+  using detail::pool2d_window<KH, KW, SH, SW>::pool2d_window;
+
   template <shape In>
   constexpr std::size_t extra_count(const In& in) const noexcept {
     return this->output_shape(in).size();
@@ -31,19 +33,21 @@ struct max_pool2d : detail::pool2d_window<KH, KW, SH, SW> {
   constexpr void forward(const forward_io<T, In, Out>& io) const noexcept {
     const std::size_t w = io.in.extent(1), c_n = io.in.extent(2);
     const std::size_t oh = io.out.extent(0), ow = io.out.extent(1);
+    const auto win_h = this->kh(), win_w = this->kw(), step_h = this->sh(), step_w = this->sw();
     if (!std::is_constant_evaluated() &&
-        detail::kernels::max_pool_forward(w, c_n, KH, KW, SH, SW, oh, ow, io.x, io.y, io.extra))
+        detail::kernels::max_pool_forward(w, c_n, win_h, win_w, step_h, step_w, oh, ow, io.x, io.y,
+                                          io.extra))
       return;
     for (std::size_t oy = 0; oy < oh; ++oy)
       for (std::size_t ox = 0; ox < ow; ++ox) {
-        const T* x0 = io.x + ((oy * SH) * w + ox * SW) * c_n;
+        const T* x0 = io.x + ((oy * step_h) * w + ox * step_w) * c_n;
         T* best = io.y + (oy * ow + ox) * c_n;
         for (std::size_t c = 0; c < c_n; ++c) best[c] = x0[c];
         T* at = io.extra == nullptr ? nullptr : io.extra + (oy * ow + ox) * c_n;
         if (at != nullptr)
           for (std::size_t c = 0; c < c_n; ++c) at[c] = T(0);
-        for (std::size_t k = 1; k < KH * KW; ++k) {
-          const T* xk = x0 + ((k / KW) * w + k % KW) * c_n;
+        for (std::size_t k = 1; k < win_h * win_w; ++k) {
+          const T* xk = x0 + ((k / win_w) * w + k % win_w) * c_n;
           if (at == nullptr) {
             for (std::size_t c = 0; c < c_n; ++c) best[c] = xk[c] > best[c] ? xk[c] : best[c];
           } else {
@@ -63,23 +67,24 @@ struct max_pool2d : detail::pool2d_window<KH, KW, SH, SW> {
     if (io.dx == nullptr) return;
     const std::size_t h = io.in.extent(0), w = io.in.extent(1), c_n = io.in.extent(2);
     const std::size_t oh = io.out.extent(0), ow = io.out.extent(1);
-    constexpr bool overlap = SH < KH || SW < KW;
+    const auto win_h = this->kh(), win_w = this->kw(), step_h = this->sh(), step_w = this->sw();
+    const bool overlap = step_h < win_h || step_w < win_w;
     // Inputs no window covers (and, with overlap, the sums) start at 0.
-    if (overlap || oh * SH != h || ow * SW != w)
+    if (overlap || oh * step_h != h || ow * step_w != w)
       for (std::size_t k = 0; k < io.in.size(); ++k) io.dx[k] = T(0);
     if (!overlap && !std::is_constant_evaluated() &&
-        detail::kernels::max_pool_backward(w, c_n, KH, KW, SH, SW, oh, ow, io.extra, io.dy,
-                                           io.dx))
+        detail::kernels::max_pool_backward(w, c_n, win_h, win_w, step_h, step_w, oh, ow, io.extra,
+                                           io.dy, io.dx))
       return;
     for (std::size_t oy = 0; oy < oh; ++oy)
       for (std::size_t ox = 0; ox < ow; ++ox) {
         const std::size_t o = (oy * ow + ox) * c_n;
         const T* at = io.extra + o;
         const T* dy = io.dy + o;
-        for (std::size_t k = 0; k < KH * KW; ++k) {
-          T* dxk = io.dx + ((oy * SH + k / KW) * w + ox * SW + k % KW) * c_n;
+        for (std::size_t k = 0; k < win_h * win_w; ++k) {
+          T* dxk = io.dx + ((oy * step_h + k / win_w) * w + ox * step_w + k % win_w) * c_n;
           const T mine = static_cast<T>(k);
-          if constexpr (overlap) {
+          if (overlap) {
             for (std::size_t c = 0; c < c_n; ++c)
               if (at[c] == mine) dxk[c] += dy[c];
           } else {

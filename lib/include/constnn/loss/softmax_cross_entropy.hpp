@@ -6,8 +6,8 @@
 #include <cstddef>
 #include <limits>
 
-#include "../core/shape.hpp"
 #include "../core/math.hpp"
+#include "../core/shape.hpp"
 #include "../layers/layer.hpp"
 #include "cross_entropy.hpp"
 #include "softmax.hpp"
@@ -38,7 +38,8 @@ struct softmax_xent : elementwise_layer<softmax_xent> {
   /// what log-sum-exp gives. The sum is 1 / y[argmax], rounded once, so its logarithm costs
   /// no second pass over the exponentials. y may alias x: the two scores are read first.
   template <class T, class In, class Out>
-  constexpr T forward_and_value(const forward_io<T, In, Out>& io, std::size_t label) const noexcept {
+  constexpr T forward_and_value(const forward_io<T, In, Out>& io,
+                                std::size_t label) const noexcept {
     const std::size_t n = io.in.count();
     std::size_t top = 0;
     for (std::size_t k = 1; k < n; ++k) top = io.x[k] > io.x[top] ? k : top;
@@ -47,6 +48,12 @@ struct softmax_xent : elementwise_layer<softmax_xent> {
     const T p = io.y[label];
     if (p >= std::numeric_limits<T>::min()) return cross_entropy::negative_log(p);
     return gap - math::log(io.y[top]);
+  }
+
+  /// Whether value(n, y, label) equals what forward_and_value() gave for this output.
+  template <class T, size_like N>
+  static constexpr bool value_is_exact(N, const T* y, std::size_t label) noexcept {
+    return y[label] >= std::numeric_limits<T>::min();
   }
 
   /// dJ/dx = y - onehot(label).

@@ -90,6 +90,8 @@ struct plan_data {
   std::array<std::size_t, L> forward_scratch{};   ///< scratch layer l's forward needs
   std::array<std::size_t, L> backward_scratch{};  ///< scratch layer l's backward needs
   std::array<std::size_t, P> param_layers{};  ///< index of the j-th layer with parameters
+  /// The layers' facts: their types' (constants), or what layers chosen at run time said.
+  std::array<bool, L> view{}, in_place{}, saves_input{}, saves_output{}, has_params{};
   /// The network's sizes as dense networks have always stated them: the input, then each
   /// parameter layer's output.
   std::array<std::size_t, P + 1> dims{};
@@ -118,14 +120,11 @@ struct network_plan {
   using data = plan_data<layer_count, param_layer_count>;
 
   static constexpr std::array<bool, layer_count> view{layer_traits<Layers>::view...};
-  static constexpr std::array<bool, layer_count> in_place{layer_traits<Layers>::in_place...};
-  static constexpr std::array<bool, layer_count> saves_input{layer_traits<Layers>::saves_input...};
-  static constexpr std::array<bool, layer_count> saves_output{
-      layer_traits<Layers>::saves_output...};
   static constexpr std::array<bool, layer_count> has_params{layer_traits<Layers>::has_params...};
   static constexpr std::array<bool, layer_count> is_loss{layer_traits<Layers>::is_loss...};
 
-  /// Index of the first layer with parameters: backward never goes below it.
+  /// Index of the first layer whose type has parameters: backward never goes below it (nor
+  /// below data::first_param_layer, where layers chosen at run time have none).
   static constexpr std::size_t first_param_layer = [] {
     for (std::size_t l = 0; l < layer_count; ++l)
       if (has_params[l]) return l;
@@ -153,6 +152,7 @@ struct network_plan {
 
   static constexpr data make(const layer_pack& layers, const shape_pack& shapes) noexcept {
     data d{};
+    d.first_param_layer = layer_count;
     std::size_t j = 0;
     std::array<std::size_t, layer_count> extra{};
     for_each_index(std::make_index_sequence<layer_count>{}, [&](auto l) {
@@ -167,10 +167,13 @@ struct network_plan {
       d.params += d.param_size[l];
       extra[l] = layer_traits<L>::extra_count(layer, in);
       d.forward_scratch[l] = layer_traits<L>::forward_scratch_count(layer, in);
-      // Backward runs from the first layer with parameters up; only above it is dJ/dx wanted.
-      if (l >= first_param_layer)
-        d.backward_scratch[l] =
-            layer_traits<L>::backward_scratch_count(layer, in, l > first_param_layer);
+      const layer_facts f = layer_traits<L>::facts(layer, in);
+      d.view[l] = f.view;
+      d.in_place[l] = f.in_place;
+      d.saves_input[l] = f.saves_input;
+      d.saves_output[l] = f.saves_output;
+      d.has_params[l] = f.has_params;
+      if (f.has_params && d.first_param_layer == layer_count) d.first_param_layer = l;
       d.valid = d.valid && in.size() > 0 && out.size() > 0 &&
                 layer_traits<L>::takes_shape(layer, in);
       if constexpr (layer_traits<L>::has_params) {
@@ -178,8 +181,14 @@ struct network_plan {
         d.dims[++j] = out.size();
       }
     });
+    // Backward runs from the first layer with parameters up; only above it is dJ/dx wanted.
+    for_each_index(std::make_index_sequence<layer_count>{}, [&](auto l) {
+      using L = typename type_at<l, Layers...>::type;
+      if (l >= d.first_param_layer)
+        d.backward_scratch[l] = layer_traits<L>::backward_scratch_count(
+            get<l>(layers), get<l>(shapes), l > d.first_param_layer);
+    });
     d.dims[0] = get<0>(shapes).size();
-    d.first_param_layer = first_param_layer;
     place_inference(d);
     place_training(d, extra);
     return d;
@@ -194,12 +203,12 @@ struct network_plan {
     std::size_t scratch = 0;
     for (std::size_t l = 0; l < layer_count; ++l) {
       scratch = d.forward_scratch[l] > scratch ? d.forward_scratch[l] : scratch;
-      if (view[l]) {
+      if (d.view[l]) {
         d.infer_out[l] = current;
         continue;
       }
       d.buffer = d.out_size[l] > d.buffer ? d.out_size[l] : d.buffer;
-      if (!in_place[l] || current == data::from_input) which = which == 0 ? 1 : 0;
+      if (!d.in_place[l] || current == data::from_input) which = which == 0 ? 1 : 0;
       d.infer_out[l] = static_cast<std::size_t>(which);  // turned into offsets below
       current = 0;
     }
@@ -218,10 +227,10 @@ struct network_plan {
     std::size_t producer = layer_count;  // the last layer that wrote a buffer, none yet
     for (std::size_t l = 0; l < layer_count; ++l) {
       const std::size_t source = l == 0 ? data::from_input : d.train_out[l - 1];
-      if (view[l]) {
+      if (d.view[l]) {
         d.train_out[l] = source;
-      } else if (in_place[l] && source != data::from_input && !saves_input[l] &&
-                 !saves_output[producer]) {
+      } else if (d.in_place[l] && source != data::from_input && !d.saves_input[l] &&
+                 (producer == layer_count || !d.saves_output[producer])) {
         d.train_out[l] = source;
         producer = l;
       } else {
@@ -233,9 +242,9 @@ struct network_plan {
       next += extra[l];
     }
     // Deltas: dJ/dy of every layer from the first with parameters up, and dJ/dx of those above it.
-    for (std::size_t l = first_param_layer; l < layer_count; ++l) {
+    for (std::size_t l = d.first_param_layer; l < layer_count; ++l) {
       if (d.out_size[l] > d.delta_size) d.delta_size = d.out_size[l];
-      if (l > first_param_layer && d.in_size[l] > d.delta_size) d.delta_size = d.in_size[l];
+      if (l > d.first_param_layer && d.in_size[l] > d.delta_size) d.delta_size = d.in_size[l];
     }
     d.delta = next;
     next += 2 * d.delta_size;

@@ -174,6 +174,10 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
     build(ok, in, nullptr);
   }
 
+  /// Whether every layer took the shape before it and every run-time size was positive (a
+  /// fixed network always is; a refused one also fails a check, where checks are on).
+  constexpr bool valid() const noexcept { return plan().valid; }
+
   /// dims[0] the input size, dims[j+1] the output size of the j-th layer with parameters.
   constexpr const dims_type& dims() const noexcept { return plan().dims; }
   constexpr std::size_t input_size() const noexcept { return plan().dims[0]; }
@@ -268,29 +272,37 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
     for (std::size_t b = 0; b < count; ++b) in[b] = xs[b].data();
     detail::for_each_index(std::make_index_sequence<layer_count>{}, [&](auto l) {
       if constexpr (!traits<l>::view) {
+        if (view_now<l>(p)) return;
         T* out[max_batch] = {};
         for (std::size_t b = 0; b < count; ++b) out[b] = ws[b].data() + p.infer_out[l];
         const auto& current = detail::get<l>(layers_);
         const T* w = params.data() + p.param_offset[l];
         using batch_io = forward_batch_io<T, shape_at<l>, shape_at<l + 1>>;
-        constexpr bool loss_here = l + 1 == layer_count && loss_from_input;
-        if constexpr (requires { current.forward_batch(batch_io{}); } && !loss_here) {
+        if constexpr (requires { current.forward_batch(batch_io{}); }) {
           current.forward_batch(batch_io{.in = shape<l>(), .out = shape<l + 1>(), .params = w,
                                        .xs = in, .ys = out, .count = count});
         } else {
-          for (std::size_t b = 0; b < count; ++b) {
-            const bool with_loss = labels != nullptr && losses != nullptr;
-            forward_layer<l>(params.data(), in[b], out[b], nullptr, ws[b].data() + p.infer_scratch,
-                             with_loss ? &labels[b] : nullptr, with_loss ? &losses[b] : nullptr);
-          }
+          for (std::size_t b = 0; b < count; ++b)
+            forward_layer<l>(params.data(), in[b], out[b], nullptr, ws[b].data() + p.infer_scratch);
         }
         for (std::size_t b = 0; b < count; ++b) in[b] = out[b];
       }
     });
-    for (std::size_t b = 0; b < count; ++b) {
-      ys[b] = in[b];
-      if constexpr (!loss_from_input && plan_type::is_loss[layer_count - 1]) {
-        if (labels != nullptr && losses != nullptr) losses[b] = loss_of_output(in[b], labels[b]);
+    for (std::size_t b = 0; b < count; ++b) ys[b] = in[b];
+    if constexpr (plan_type::is_loss[layer_count - 1]) {
+      // The losses come after the whole batch, not inside each example's last layer: the
+      // logarithms of a batch then overlap, where one after each example's softmax stalls
+      // the next (the reference job ran 16% slower that way). Only an example whose output
+      // cannot give its exact loss runs forward again, from its scores, to the same output.
+      if (labels != nullptr && losses != nullptr) {
+        for (std::size_t b = 0; b < count; ++b) {
+          losses[b] = loss_of_output(in[b], labels[b]);
+          if constexpr (loss_from_input) {
+            if (!loss_layer::value_is_exact(detail::get<layer_count>(shapes_).count(), in[b],
+                                            labels[b]))
+              run_forward(params, xs[b].data(), ws[b], &labels[b], &losses[b]);
+          }
+        }
       }
     }
     return true;
@@ -421,10 +433,14 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
       if constexpr (traits<l>::view) {
         value[l] = input_of(l);
       } else {
-        T* out = w + p.train_out[l];
-        forward_layer<l>(params.data(), input_of(l), out, w + p.extra_offset[l], w + p.train_scratch,
-                         &label, &j);
-        value[l] = out;
+        if (view_now<l>(p)) {
+          value[l] = input_of(l);
+        } else {
+          T* out = w + p.train_out[l];
+          forward_layer<l>(params.data(), input_of(l), out, w + p.extra_offset[l],
+                           w + p.train_scratch, &label, &j);
+          value[l] = out;
+        }
       }
     });
     const auto n_out = detail::get<layer_count>(shapes_).count();
@@ -446,8 +462,9 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
     detail::for_each_index_reversed<layer_count - 1>(
         std::make_index_sequence<layer_count - 1>{}, [&](auto l) {
           if constexpr (l >= plan_type::first_param_layer && !traits<l>::view) {
-            constexpr bool needs_dx = l > plan_type::first_param_layer;
-            constexpr bool in_place = traits<l>::in_place;
+            if (view_now<l>(p) || l < first_param_layer(p)) return;
+            const bool needs_dx = l > first_param_layer(p);
+            const bool in_place = in_place_now<l>(p);
             T* dx = !needs_dx ? nullptr : in_place ? delta : spare;
             detail::get<l>(layers_).backward(
                 backward_io<T, shape_at<l>, shape_at<l + 1>>{.in = shape<l>(),
@@ -460,7 +477,7 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
                                                              .dx = dx,
                                                              .scratch = w + p.train_scratch},
                 update.at(p.param_offset[l]));
-            if constexpr (needs_dx && !in_place) {
+            if (needs_dx && !in_place) {
               T* t = delta;
               delta = spare;
               spare = t;
@@ -475,9 +492,16 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
   using loss_io = forward_io<T, shape_at<layer_count - 1>, shape_at<layer_count>>;
   // The last layer computes the loss during its forward, from its input (layers/layer.hpp).
   static constexpr bool loss_from_input =
-      requires(const loss_layer& l, const loss_io& io, std::size_t label) {
+      requires(const loss_layer& l, const loss_io& io, std::size_t label, const T* y) {
         { l.forward_and_value(io, label) } -> std::same_as<T>;
+        { loss_layer::value_is_exact(io.out.count(), y, label) } -> std::same_as<bool>;
       };
+  static_assert(loss_from_input ||
+                    !requires(const loss_layer& l, const loss_io& io, std::size_t label) {
+                      l.forward_and_value(io, label);
+                    },
+                "constnn::sequential: a loss layer with forward_and_value() needs "
+                "value_is_exact() too (layers/layer.hpp)");
 
   // Layer L's forward from x into y; extra is null when only predicting. For the last layer,
   // when it computes the loss and label is not null, the loss goes to *loss as well.
@@ -497,6 +521,40 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
     detail::get<L>(layers_).forward(io);
   }
 
+  // The facts of layer L in this network: its type's, as constants, unless the layer is
+  // chosen at run time (layers/layer.hpp), when the plan has what it said.
+  template <std::size_t L>
+  static constexpr bool facts_now = traits<L>::template facts_at_run_time<shape_at<L>>;
+  static constexpr bool any_facts_now = [] {
+    bool any = false;
+    detail::for_each_index(std::make_index_sequence<layer_count>{},
+                           [&](auto l) { any = any || facts_now<l>; });
+    return any;
+  }();
+  template <std::size_t L>
+  static constexpr bool view_now(const plan_data& p) noexcept {
+    if constexpr (facts_now<L>) {
+      return p.view[L];
+    } else {
+      return traits<L>::view;
+    }
+  }
+  template <std::size_t L>
+  static constexpr bool in_place_now(const plan_data& p) noexcept {
+    if constexpr (facts_now<L>) {
+      return p.in_place[L];
+    } else {
+      return traits<L>::in_place;
+    }
+  }
+  static constexpr std::size_t first_param_layer(const plan_data& p) noexcept {
+    if constexpr (any_facts_now) {
+      return p.first_param_layer;
+    } else {
+      return plan_type::first_param_layer;
+    }
+  }
+
   // forward() after its checks; with a label, also the loss (see forward_with_loss()).
   constexpr const T* run_forward(std::span<const T> params, const T* x, std::span<T> ws,
                                  const std::size_t* label, T* loss) const noexcept {
@@ -504,6 +562,7 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
     const T* in = x;
     detail::for_each_index(std::make_index_sequence<layer_count>{}, [&](auto l) {
       if constexpr (!traits<l>::view) {
+        if (view_now<l>(p)) return;
         T* out = ws.data() + p.infer_out[l];
         forward_layer<l>(params.data(), in, out, nullptr, ws.data() + p.infer_scratch, label, loss);
         in = out;
