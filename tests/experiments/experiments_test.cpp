@@ -109,7 +109,10 @@ void check_same_as_train_export(init_kind init, const char* lr) {
   train_export::progress_reporter quiet(train_export::progress_mode::quiet, stderr, opts.epochs,
                                         pair.train.size());
   train_export::run_summary theirs;
-  train_export::train<T>(opts, pair.train, pair.validation, quiet, theirs);
+  train_export::train<T>(opts,
+                         train_export::default_description(pair.train.width, opts.hidden,
+                                                           opts.classes),
+                         pair.train, pair.validation, quiet, theirs);
 
   BOOST_TEST_REQUIRE(mine.epochs.size() == theirs.epochs.size());
   for (std::size_t e = 0; e < mine.epochs.size(); ++e) {

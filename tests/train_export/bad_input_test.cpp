@@ -73,6 +73,13 @@ std::vector<std::string> named_args(const bad_case& c) {
                                    "--classes", "2",         "--epochs",     "1",
                                    "--hidden",  "2",         "--quiet"};
   args.insert(args.end(), all_outputs.begin(), all_outputs.end());
+  // With --layers, --hidden is refused: it stays only where the case gives it.
+  const auto names = [&](const char* option) {
+    for (std::size_t i = 0; i < c.extra_args.size(); i += 2)
+      if (c.extra_args[i] == option) return true;
+    return false;
+  };
+  if (names("--layers") && !names("--hidden")) args.erase(args.begin() + 8, args.begin() + 10);
   // A case's option replaces the default one of the same name, so each is given once.
   for (std::size_t i = 0; i + 1 < c.extra_args.size(); i += 2) {
     bool replaced = false;
@@ -192,7 +199,7 @@ const std::vector<bad_case> bad_cases = {
     with_options("learning rate beyond float", {"--lr", "1e50"}, usage_error,
                  "--lr: expected a positive number within float's range, got '1e50'"),
     with_options("unknown init", {"--init", "ones"}, usage_error,
-                 "--init: expected random or zero, got 'ones'"),
+                 "--init: expected random, zero, glorot or he, got 'ones'"),
     with_options("unknown precision", {"--precision", "half"}, usage_error,
                  "--precision: expected float or double, got 'half'"),
     with_options("one class", {"--classes", "1"}, usage_error,
@@ -315,7 +322,7 @@ const std::vector<bad_case> bad_cases = {
     with_options("carriage return in an output's directory", {"--header", "no\r/h.hpp"}, io_error,
                  "no\\x0d/h.hpp: cannot write: No such file or directory"),
     with_options("terminal escape in an option value", {"--init", "\x1b[2J"}, usage_error,
-                 "--init: expected random or zero, got '\\x1b[2J'"),
+                 "--init: expected random, zero, glorot or he, got '\\x1b[2J'"),
     with_options("bidi override in an option value",
                  {"--precision",
                   "\u202e"
@@ -327,6 +334,49 @@ const std::vector<bad_case> bad_cases = {
     with_options("diverging learning rate", {"--lr", "1e38", "--init", "zero"}, data_error,
                  "training diverged in epoch 1 (a weight became NaN or infinite), so no output "
                  "was written; try a smaller learning rate than 1e38"),
+    // Layer specs and the options of other optimizers: usage errors naming the item.
+    with_options("unknown layer", {"--layers", "dense:4,conv3d:2,dense:2"}, usage_error,
+                 "--layers: 'conv3d:2' (item 2): unknown layer; known: dense, conv2d, conv1d, "
+                 "maxpool, avgpool, globalavgpool, flatten, relu, sigmoid, tanh"),
+    with_options("malformed layer", {"--layers", "conv2d:2:3x,dense:2"}, usage_error,
+                 "--layers: 'conv2d:2:3x' (item 1): the window width must be a positive integer "
+                 "of at most 1000000, got ''"),
+    with_options("conv layer without an input shape", {"--layers", "conv2d:2:3x3,dense:2"},
+                 usage_error,
+                 "--layers: conv2d:2:3x3 (item 1) needs an image (HxWxC) input, got vector 2; "
+                 "give --input-shape HxWxC"),
+    with_options("window larger than the image",
+                 {"--input-shape", "2x1x1", "--layers", "conv2d:2:3x3,dense:2"}, usage_error,
+                 "--layers: conv2d:2:3x3 (item 1) needs at least 3x3 input, got 2x1x1"),
+    with_options("last width not the class count", {"--layers", "dense:4,relu,dense:3"},
+                 usage_error,
+                 "--layers: the last layer must be dense:2 (one output per class, --classes 2), "
+                 "got dense:3"),
+    with_options("input shape of another size", {"--input-shape", "3x1", "--layers", "dense:2"},
+                 usage_error,
+                 "--input-shape: 3x1 holds 3 values but each example of train.csv has 2 features"),
+    with_options("hidden with layers", {"--layers", "dense:2", "--hidden", "3"}, usage_error,
+                 "--hidden: only for the default network; with --layers give every width there"),
+    with_options("unknown optimizer", {"--optimizer", "rmsprop"}, usage_error,
+                 "--optimizer: expected sgd, momentum, nesterov, adam or adamw, got 'rmsprop'"),
+    with_options("adam's option with sgd", {"--beta1", "0.8"}, usage_error,
+                 "--beta1: only for --optimizer adam or adamw"),
+    with_options("momentum out of range", {"--optimizer", "momentum", "--momentum", "1"},
+                 usage_error,
+                 "--momentum: expected a number from 0 up to (not including) 1, got '1'"),
+    with_options("batch of none", {"--batch", "0"}, usage_error,
+                 "--batch: expected a whole number from 1 to 65536, got '0'"),
+    with_options("bad schedule", {"--lr-schedule", "step:0:0.5"}, usage_error,
+                 "--lr-schedule: expected step:E:F with E a whole number from 1 to 1000000, got "
+                 "'0'"),
+    with_options("unknown schedule", {"--lr-schedule", "linear"}, usage_error,
+                 "--lr-schedule: expected constant, step:E:F, inverse:D or cosine, got 'linear'"),
+    positional("layers in the handout form",
+               {"train.csv", "validation.csv", "t.labels", "v.labels", "m.txt", "1", "2", "2",
+                "0.1", "--layers", "dense:2"},
+               usage_error,
+               "--layers: not allowed in the handout form, which trains the reference network "
+               "by plain SGD; use --train and --validation"),
 };
 
 // Starts the tool with its memory limited, so a regression fails the test instead of

@@ -39,7 +39,8 @@ struct fixture_run {
     parameters[0] = -0.1f;
   }
   std::string text() const {
-    return header_text<float>(opts, summary, parameters, validation, predictions);
+    return header_text<float>(opts, default_description(2, opts.hidden, opts.classes), summary,
+                              parameters, validation, predictions);
   }
 };
 

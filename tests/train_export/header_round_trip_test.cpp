@@ -8,9 +8,11 @@
 #include <span>
 #include <string>
 
+#include "cnn_model.hpp"
 #include "csv_reader.hpp"
 #include "double_model.hpp"
 #include "float_model.hpp"
+#include "mlp_model.hpp"
 #include "reference_format.hpp"
 #include "tool_harness.hpp"
 
@@ -32,6 +34,11 @@ static_assert(predict_sample<float_model::network>(float_model::parameters,
 static_assert(predict_sample<double_model::network>(double_model::parameters,
                                                     double_model::sample_features,
                                                     1) == double_model::sample_predictions[1]);
+
+static_assert(predict_sample<cnn_model::network>(cnn_model::parameters, cnn_model::sample_features,
+                                                 0) == cnn_model::sample_predictions[0]);
+static_assert(predict_sample<mlp_model::network>(mlp_model::parameters, mlp_model::sample_features,
+                                                 2) == mlp_model::sample_predictions[2]);
 
 // Predicts every embedded sample at run time and formats them as train_export's labels file.
 template <class Model>
@@ -57,6 +64,19 @@ struct double_header {
   static constexpr std::size_t sample_count = double_model::sample_count;
 };
 
+struct cnn_header {
+  using network = cnn_model::network;
+  static constexpr auto& parameters = cnn_model::parameters;
+  static constexpr auto& sample_features = cnn_model::sample_features;
+  static constexpr std::size_t sample_count = cnn_model::sample_count;
+};
+struct mlp_header {
+  using network = mlp_model::network;
+  static constexpr auto& parameters = mlp_model::parameters;
+  static constexpr auto& sample_features = mlp_model::sample_features;
+  static constexpr std::size_t sample_count = mlp_model::sample_count;
+};
+
 template <class T, std::size_t N, std::size_t M, class Label>
 void check_samples_equal_csv(const std::array<T, N>& features, const std::array<Label, M>& labels) {
   const auto file = train_export_test::read_file(ROUND_TRIP_VALIDATION);
@@ -78,6 +98,16 @@ BOOST_AUTO_TEST_CASE(float_header_predicts_the_validation_labels_file_bit_for_bi
 BOOST_AUTO_TEST_CASE(double_header_predicts_the_validation_labels_file_bit_for_bit) {
   BOOST_TEST(predicted_labels_text<double_header>() ==
              train_export_test::read_file(ROUND_TRIP_DOUBLE_LABELS));
+}
+
+BOOST_AUTO_TEST_CASE(any_stack_header_predicts_the_validation_labels_file_bit_for_bit) {
+  // The fixed types the tool spells predict what its run-time layers predicted.
+  BOOST_TEST(predicted_labels_text<cnn_header>() ==
+             train_export_test::read_file(ROUND_TRIP_CNN_LABELS));
+  BOOST_TEST(predicted_labels_text<mlp_header>() ==
+             train_export_test::read_file(ROUND_TRIP_MLP_LABELS));
+  check_samples_equal_csv(cnn_model::sample_features, cnn_model::sample_labels);
+  static_assert(cnn_model::network::param_count == cnn_model::parameters.size());
 }
 
 BOOST_AUTO_TEST_CASE(embedded_predictions_are_the_hosts) {

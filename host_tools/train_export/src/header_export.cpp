@@ -4,12 +4,14 @@
 #include <cmath>
 #include <filesystem>
 #include <type_traits>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "display_text.hpp"
 #include "error.hpp"
-#include "network.hpp"
+#include "model_description.hpp"
+#include "stack_network.hpp"
 #include "number_format.hpp"
 #include "version.hpp"
 
@@ -62,11 +64,64 @@ void add_parameters(wrapped_list& list, std::span<const T> values, std::size_t f
   for (std::size_t k = first; k < first + count; ++k) list.add(hex_literal(values[k]));
 }
 
+
+// The table of the header's comment: each layer, its output and parameters, then the
+// memory the fixed network states (the same plan as the network that was trained).
+template <class T>
+std::string layer_table(const model_description& d, const std::vector<tensor_shape>& shapes,
+                        std::size_t params, std::size_t inference_ws, std::size_t training_ws) {
+  std::string t = "//\n// layer                            output        parameters\n";
+  t += fmt::format("// {:<32} {:<13}\n", "input", shapes[0].text());
+  for (std::size_t k = 0; k < d.layers.size(); ++k)
+    t += fmt::format("// {:<32} {:<13} {}\n", d.layers[k].text(), shapes[k + 1].text(),
+                     layer_parameter_count(d.layers[k], shapes[k]));
+  t += fmt::format("// {:<32} {:<13}\n", "softmax + cross-entropy", shapes.back().text());
+  t += fmt::format(
+      "// memory ({}): parameter_bytes {}, inference_ram_bytes {}, training_ram_bytes (SGD) {}\n",
+      std::is_same_v<T, float> ? "float" : "double", params * sizeof(T), inference_ws * sizeof(T),
+      (params + training_ws) * sizeof(T));
+  return t;
+}
+
+std::string_view init_text(initialization init) {
+  switch (init) {
+    case initialization::zero:
+      return "zero";
+    case initialization::glorot:
+      return "glorot";
+    case initialization::he:
+      return "he";
+    default:
+      return "random";
+  }
+}
+
+std::string training_text(const options& opts) {
+  if (opts.reference_training()) return "";
+  std::string t = fmt::format(", optimizer {}", opts.optimizer == optimizer_kind::sgd ? "sgd"
+                                                 : opts.optimizer == optimizer_kind::momentum
+                                                     ? "momentum"
+                                                 : opts.optimizer == optimizer_kind::nesterov
+                                                     ? "nesterov"
+                                                 : opts.optimizer == optimizer_kind::adam ? "adam"
+                                                                                          : "adamw");
+  if (opts.optimizer == optimizer_kind::momentum || opts.optimizer == optimizer_kind::nesterov)
+    t += fmt::format(" (momentum {})", opts.momentum_text);
+  if (opts.optimizer == optimizer_kind::adam || opts.optimizer == optimizer_kind::adamw)
+    t += fmt::format(" (beta1 {}, beta2 {}, eps {})", opts.beta1_text, opts.beta2_text,
+                     opts.eps_text);
+  t += fmt::format(", weight decay {}, batch {}, {}, lr schedule {}", opts.weight_decay_text,
+                   opts.batch, opts.shuffle ? "shuffled" : "file order", opts.schedule.text);
+  if (opts.early_stopping > 0) t += fmt::format(", early stopping {}", opts.early_stopping);
+  return t;
+}
+
 }  // namespace
 
 template <class T>
-std::string header_text(const options& opts, const run_summary& summary,
-                        std::span<const T> parameters, const labeled_data<T>& validation,
+std::string header_text(const options& opts, const model_description& description,
+                        const run_summary& summary, std::span<const T> parameters,
+                        const labeled_data<T>& validation,
                         std::span<const label_type> validation_predictions) {
   for (const T value : parameters) {
     if (!std::isfinite(value)) {
@@ -78,10 +133,11 @@ std::string header_text(const options& opts, const run_summary& summary,
   const std::string_view scalar = std::is_same_v<T, float> ? "float" : "double";
   const std::string_view label = opts.classes <= 256 ? "std::uint8_t" : "std::uint16_t";
   const std::size_t features = validation.width;
-  const std::size_t hidden = opts.hidden;
   const std::size_t classes = opts.classes;
   const std::size_t samples = opts.embed_samples;
-  const std::string network = fixed_network_type(scalar, features, hidden, classes);
+  const std::string network = fixed_network_type(description, scalar);
+  const std::vector<tensor_shape> shapes = shapes_of(description, classes);
+  const stack_network<T> net = make_network<T>(description);
   const auto& last = summary.epochs.back();
 
   std::string out;
@@ -94,15 +150,31 @@ std::string header_text(const options& opts, const run_summary& summary,
   out += fmt::format("// validation: {} ({} examples), sha256 {}\n",
                      file_name_of(summary.validation.name), summary.validation.examples,
                      summary.validation.sha256);
-  out += fmt::format(
-      "// hyperparameters: epochs {}, hidden {}, classes {}, init {}, seed {}, learning rate {}, "
-      "precision {}\n",
-      opts.epochs, hidden, classes, opts.init == initialization::random ? "random" : "zero",
-      opts.seed, opts.learning_rate_text, scalar);
+  if (!opts.layers) {
+    out += fmt::format(
+        "// hyperparameters: epochs {}, hidden {}, classes {}, init {}, seed {}, learning rate "
+        "{}, precision {}{}\n",
+        opts.epochs, opts.hidden, classes, init_text(opts.init), opts.seed,
+        opts.learning_rate_text, scalar, training_text(opts));
+  } else {
+    out += fmt::format("// network: --input-shape {} --layers {}\n", description.input.text(),
+                       layers_text(description.layers));
+    out += fmt::format(
+        "// hyperparameters: epochs {}, classes {}, init {}, seed {}, learning rate {}, "
+        "precision {}{}\n",
+        opts.epochs, classes, init_text(opts.init), opts.seed, opts.learning_rate_text, scalar,
+        training_text(opts));
+  }
+  if (summary.stopped_early)
+    out += fmt::format("// early stopping kept epoch {} of {}\n", summary.epochs.size(),
+                       summary.epochs_run);
   out += fmt::format("// final cross-entropy: train {}, validation {}\n",
                      shortest(last.train_cross_entropy), shortest(last.validation_cross_entropy));
   out += fmt::format("// final error rate: train {}, validation {}\n",
                      shortest(summary.errors.train), shortest(summary.errors.validation));
+  if (opts.layers)
+    out += layer_table<T>(description, shapes, net.parameters_size(),
+                          net.inference_workspace_size(), net.training_workspace_size());
   out += "#pragma once\n\n";
   out += "#include <array>\n#include <cstddef>\n#include <cstdint>\n\n";
   out += "#include <constnn/constnn.hpp>\n\n";
@@ -110,28 +182,52 @@ std::string header_text(const options& opts, const run_summary& summary,
   out += fmt::format("using scalar = {};\n", scalar);
   out += fmt::format("using network = {};\n\n", network);
 
-  out += fmt::format(
-      "static_assert(network::param_count == {0},\n"
-      "              \"these parameters are those of a {1}-{2}-{3} network; \"\n"
-      "              \"regenerate this header instead of editing it\");\n\n",
-      parameters.size(), features, hidden, classes);
-  out +=
-      "// constnn's layout: for each dense layer, weights [in][out] (w[i * out + o] joins\n"
-      "// input i to output o), then biases [out]. Hex literals keep every bit.\n";
+  if (!opts.layers) {
+    out += fmt::format(
+        "static_assert(network::param_count == {0},\n"
+        "              \"these parameters are those of a {1}-{2}-{3} network; \"\n"
+        "              \"regenerate this header instead of editing it\");\n\n",
+        parameters.size(), features, opts.hidden, classes);
+    out +=
+        "// constnn's layout: for each dense layer, weights [in][out] (w[i * out + o] joins\n"
+        "// input i to output o), then biases [out]. Hex literals keep every bit.\n";
+  } else {
+    out += fmt::format(
+        "static_assert(network::param_count == {0},\n"
+        "              \"these parameters are those of the network --layers {1}; \"\n"
+        "              \"regenerate this header instead of editing it\");\n\n",
+        parameters.size(), layers_text(description.layers));
+    out +=
+        "// constnn's layout, layer after layer: dense weights [in][out] (w[i * out + o] joins\n"
+        "// input i to output o), convolution weights [KH][KW][C][F] (HWIO), then biases.\n"
+        "// Hex literals keep every bit.\n";
+  }
   out += fmt::format("inline constexpr std::array<{}, network::param_count> parameters = {{\n",
                      scalar);
   {
     wrapped_list list(out);
     std::size_t offset = 0;
-    const std::size_t widths[] = {features, hidden, classes};
-    for (std::size_t j = 0; j < 2; ++j) {
-      const std::size_t in = widths[j], width_out = widths[j + 1];
-      list.comment(fmt::format("dense layer {}: weights [{}][{}]", j + 1, in, width_out));
-      add_parameters(list, parameters, offset, in * width_out);
-      offset += in * width_out;
-      list.comment(fmt::format("dense layer {}: biases [{}]", j + 1, width_out));
-      add_parameters(list, parameters, offset, width_out);
-      offset += width_out;
+    std::size_t dense_index = 0;
+    for (std::size_t k = 0; k < description.layers.size(); ++k) {
+      const layer_spec& l = description.layers[k];
+      if (!l.has_params()) continue;
+      const tensor_shape& in = shapes[k];
+      const std::size_t weights = layer_parameter_count(l, in) - l.units;
+      // The reference network's header keeps its words; any other names each layer's item.
+      const std::string name = !opts.layers ? fmt::format("dense layer {}", ++dense_index)
+                                            : fmt::format("layer {} ({})", k + 1, l.text());
+      const std::string dims =
+          l.kind == layer_kind::dense
+              ? fmt::format("[{}][{}]", in.size(), l.units)
+              : l.kind == layer_kind::conv2d
+                  ? fmt::format("[{}][{}][{}][{}]", l.kernel_h, l.kernel_w, in.dims[2], l.units)
+                  : fmt::format("[{}][{}][{}]", l.kernel_w, in.dims[1], l.units);
+      list.comment(fmt::format("{}: weights {}", name, dims));
+      add_parameters(list, parameters, offset, weights);
+      offset += weights;
+      list.comment(fmt::format("{}: biases [{}]", name, l.units));
+      add_parameters(list, parameters, offset, l.units);
+      offset += l.units;
     }
     list.end_line();
   }
@@ -181,10 +277,12 @@ std::string header_text(const options& opts, const run_summary& summary,
   return out;
 }
 
-template std::string header_text<float>(const options&, const run_summary&, std::span<const float>,
+template std::string header_text<float>(const options&, const model_description&,
+                                        const run_summary&, std::span<const float>,
                                         const labeled_data<float>&, std::span<const label_type>);
-template std::string header_text<double>(const options&, const run_summary&,
-                                         std::span<const double>, const labeled_data<double>&,
+template std::string header_text<double>(const options&, const model_description&,
+                                         const run_summary&, std::span<const double>,
+                                         const labeled_data<double>&,
                                          std::span<const label_type>);
 
 }  // namespace train_export

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "labeled_data.hpp"
+#include "model_description.hpp"
 #include "options.hpp"
 #include "run_summary.hpp"
 
@@ -21,15 +22,17 @@ namespace train_export {
 /// same inputs and options give the same bytes.
 /// Throws tool_error(data) if a parameter is not finite (training diverged).
 template <class T>
-std::string header_text(const options& opts, const run_summary& summary,
-                        std::span<const T> parameters, const labeled_data<T>& validation,
+std::string header_text(const options& opts, const model_description& description,
+                        const run_summary& summary, std::span<const T> parameters,
+                        const labeled_data<T>& validation,
                         std::span<const label_type> validation_predictions);
 
-extern template std::string header_text<float>(const options&, const run_summary&,
-                                               std::span<const float>, const labeled_data<float>&,
+extern template std::string header_text<float>(const options&, const model_description&,
+                                               const run_summary&, std::span<const float>,
+                                               const labeled_data<float>&,
                                                std::span<const label_type>);
-extern template std::string header_text<double>(const options&, const run_summary&,
-                                                std::span<const double>,
+extern template std::string header_text<double>(const options&, const model_description&,
+                                                const run_summary&, std::span<const double>,
                                                 const labeled_data<double>&,
                                                 std::span<const label_type>);
 

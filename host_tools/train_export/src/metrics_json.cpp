@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model_description.hpp"
 #include "version.hpp"
 
 namespace train_export {
@@ -15,9 +16,38 @@ nlohmann::ordered_json input_json(const input_summary& input) {
           {"features", input.features}};
 }
 
+std::string_view init_name(initialization init) {
+  switch (init) {
+    case initialization::zero:
+      return "zero";
+    case initialization::glorot:
+      return "glorot";
+    case initialization::he:
+      return "he";
+    default:
+      return "random";
+  }
+}
+
+std::string_view optimizer_name(optimizer_kind o) {
+  switch (o) {
+    case optimizer_kind::momentum:
+      return "momentum";
+    case optimizer_kind::nesterov:
+      return "nesterov";
+    case optimizer_kind::adam:
+      return "adam";
+    case optimizer_kind::adamw:
+      return "adamw";
+    default:
+      return "sgd";
+  }
+}
+
 }  // namespace
 
-std::string metrics_json(const options& opts, const run_summary& summary) {
+std::string metrics_json(const options& opts, const model_description& description,
+                         const run_summary& summary) {
   nlohmann::ordered_json doc;
   doc["tool"] = {{"name", tool_name}, {"version", tool_version}};
   doc["inputs"] = {{"train", input_json(summary.train)},
@@ -26,12 +56,37 @@ std::string metrics_json(const options& opts, const run_summary& summary) {
       {"epochs", opts.epochs},
       {"hidden", opts.hidden},
       {"classes", opts.classes},
-      {"init", opts.init == initialization::random ? "random" : "zero"},
+      {"init", init_name(opts.init)},
       {"learning_rate", opts.learning_rate},
       {"seed", opts.seed},
-      {"precision", opts.scalar == precision::single_precision ? "float" : "double"}};
-  doc["network"] = {{"layers", {summary.train.features, opts.hidden, opts.classes}},
+      {"precision", opts.scalar == precision::single_precision ? "float" : "double"},
+      {"optimizer", optimizer_name(opts.optimizer)},
+      {"batch", opts.batch},
+      {"shuffle", opts.shuffle},
+      {"lr_schedule", opts.schedule.text},
+      {"early_stopping", opts.early_stopping}};
+  auto& h = doc["hyperparameters"];
+  if (opts.optimizer == optimizer_kind::momentum || opts.optimizer == optimizer_kind::nesterov)
+    h["momentum"] = std::stod(opts.momentum_text);
+  if (opts.optimizer == optimizer_kind::adam || opts.optimizer == optimizer_kind::adamw) {
+    h["beta1"] = std::stod(opts.beta1_text);
+    h["beta2"] = std::stod(opts.beta2_text);
+    h["eps"] = std::stod(opts.eps_text);
+  }
+  h["weight_decay"] = std::stod(opts.weight_decay_text);
+  // The description that drove training and the header: the input shape, the layers in
+  // --layers' grammar, and the fixed type the header declares.
+  doc["network"] = {{"input_shape", description.input.text()},
+                    {"layers_spec", layers_text(description.layers)},
+                    {"type", fixed_network_type(description, opts.scalar == precision::single_precision
+                                                                 ? "float"
+                                                                 : "double")},
                     {"parameters", summary.parameter_count}};
+  if (!opts.layers) doc["network"]["layers"] = {summary.train.features, opts.hidden, opts.classes};
+  if (opts.early_stopping > 0)
+    doc["early_stopping"] = {{"stopped_early", summary.stopped_early},
+                             {"best_epoch", summary.epochs.size()},
+                             {"epochs_run", summary.epochs_run}};
 
   auto epochs = nlohmann::ordered_json::array();
   for (const epoch_metrics& e : summary.epochs) {
@@ -46,7 +101,7 @@ std::string metrics_json(const options& opts, const run_summary& summary) {
                    {"train_wrong", summary.errors.train_errors},
                    {"validation_wrong", summary.errors.validation_errors}};
 
-  const double examples = static_cast<double>(summary.train.examples * opts.epochs);
+  const double examples = static_cast<double>(summary.train.examples * summary.epochs_run);
   doc["timings"] = {{"read_seconds", summary.read_seconds},
                     {"train_seconds", summary.train_seconds},
                     {"training_examples_per_second",

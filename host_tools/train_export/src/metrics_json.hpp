@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "model_description.hpp"
 #include "options.hpp"
 #include "run_summary.hpp"
 
@@ -11,6 +12,7 @@ namespace train_export {
 /// A JSON object (pretty-printed, "\n"-terminated) with members tool, inputs, hyperparameters,
 /// network, epochs, errors and timings. Everything except "timings" and each epoch's "seconds"
 /// is the same for the same inputs and options.
-std::string metrics_json(const options& opts, const run_summary& summary);
+std::string metrics_json(const options& opts, const model_description& description,
+                         const run_summary& summary);
 
 }  // namespace train_export

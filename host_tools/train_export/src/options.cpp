@@ -10,6 +10,7 @@
 #include <memory>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -31,7 +32,10 @@ struct raw_command_line {
   std::string train, validation, train_labels, validation_labels, metrics, metrics_json, header;
   std::string epochs = "100", hidden = "50", classes = "10", init = "random", lr = "0.01";
   std::string seed = "0", precision, header_namespace = "model", embed_samples = "0";
-  bool quiet = false;
+  std::string input_shape, layers, optimizer = "sgd", momentum = "0.9", beta1 = "0.9";
+  std::string beta2 = "0.999", eps = "1e-8", weight_decay = "0", batch = "1";
+  std::string lr_schedule = "constant", early_stopping = "0";
+  bool quiet = false, shuffle = false;
 };
 
 constexpr std::array<const char*, 9> positional_names = {
@@ -209,8 +213,10 @@ constexpr std::string_view description =
     "Trains a small classifier with constnn on CSV data, writes its predictions and metrics,\n"
     "and exports the trained weights as a C++ header that firmware can include.\n"
     "\n"
-    "The network: FEATURES inputs -> dense(HIDDEN) -> sigmoid -> dense(CLASSES) -> softmax,\n"
-    "trained with cross-entropy loss by plain SGD, one example at a time, in file order.\n"
+    "The network by default: FEATURES inputs -> dense(HIDDEN) -> sigmoid -> dense(CLASSES)\n"
+    "-> softmax, trained with cross-entropy loss by plain SGD, one example at a time, in\n"
+    "file order; --layers chooses any other stack, --optimizer and the options after it\n"
+    "another training.\n"
     "\n"
     "Data files are CSV without a header row, one example per line: an integer label from 0\n"
     "to CLASSES-1, then the features (real numbers, normally in [0, 1]), e.g. '3,0,1,0.5'.\n"
@@ -218,6 +224,22 @@ constexpr std::string_view description =
     "newline and trailing blank lines are accepted.\n";
 
 constexpr std::string_view footer =
+    "LAYERS (--layers): comma-separated items, each a layer:\n"
+    "  dense:N                          N outputs, fully connected (any input, flattened)\n"
+    "  conv2d:F:KHxKW[:sS][:same|:valid] F filters of KH x KW over an image, stride S [1],\n"
+    "                                   zero padding keeping ceil(n / S) positions (same)\n"
+    "                                   or none (valid) [valid]\n"
+    "  conv1d:F:K[:sS][:same|:valid]    the same over a series (LxC)\n"
+    "  maxpool:KHxKW[:sS]               largest value of each window, stride S [the window]\n"
+    "  avgpool:KHxKW[:sS]               mean of each window, stride S [the window]\n"
+    "  globalavgpool                    mean of each channel over all positions\n"
+    "  flatten                          the same values as a vector (costs nothing)\n"
+    "  relu, sigmoid, tanh              activations\n"
+    "The last item must be dense:CLASSES; softmax and cross-entropy follow it. Images are\n"
+    "channels last (HxWxC, row-major: the CSV holds each example's H*W*C values in that\n"
+    "order), as CMSIS-NN and TFLite store them. At most 24 items. A bad item is a usage\n"
+    "error naming it, e.g. 'conv2d:8:5x5 (item 4) needs at least 5x5 input, got 4x2x16'.\n"
+    "\n"
     "Outputs are written only when the whole run succeeded. Each file goes to a hidden\n"
     "temporary file beside it (.train_export.XXXXXX) and all are moved into place at the\n"
     "end; if one cannot be, those already moved are put back, so a failed run changes no\n"
@@ -256,6 +278,12 @@ constexpr std::string_view footer =
     "  # The handout form: 2 epochs, 4 hidden units, ZERO init, learning rate 0.1\n"
     "  train_export smallTrain.csv smallValidation.csv train_out.labels \\\n"
     "      validation_out.labels metrics_out.txt 2 4 2 0.1\n"
+    "\n"
+    "  # A CNN on the 16x8 OCR letters, trained with Adam in mini-batches of 16\n"
+    "  train_export --train largeTrain.csv --validation largeValidation.csv \\\n"
+    "      --input-shape 16x8x1 --init he --optimizer adam --lr 0.002 --batch 16 \\\n"
+    "      --shuffle --epochs 20 --header cnn.hpp \\\n"
+    "      --layers conv2d:8:3x3:same,relu,maxpool:2x2,conv2d:16:3x3:same,relu,maxpool:2x2,dense:10\n"
     "\n"
     "  # Train in float for firmware and export a header with 10 self-test samples\n"
     "  train_export --train largeTrain.csv --validation largeValidation.csv \\\n"
@@ -310,13 +338,68 @@ void define_options(cli_definition& cli) {
   app.add_option("--epochs", raw.epochs, "Passes over the training data [100]")
       ->option_text("N")
       ->group(training);
-  app.add_option("--hidden", raw.hidden, "Hidden units [50]")->option_text("N")->group(training);
-  app.add_option("--init", raw.init,
-                 "random: weights uniform in [-0.1, 0.1], biases 0;\n"
-                 "zero: everything 0 [random]")
-      ->option_text("random|zero")
+  app.add_option("--hidden", raw.hidden,
+                 "Hidden units of the default network (without --layers) [50]")
+      ->option_text("N")
       ->group(training);
-  app.add_option("--lr", raw.lr, "Learning rate of SGD [0.01]")->option_text("X")->group(training);
+  app.add_option("--input-shape", raw.input_shape,
+                 "How each example's features are read: N (a vector),\n"
+                 "LxC (a series of L steps of C channels) or HxWxC (an\n"
+                 "image, channels last); its size must be the CSV's\n"
+                 "feature count [the feature count: a vector]")
+      ->option_text("SHAPE")
+      ->group(training);
+  app.add_option("--layers", raw.layers,
+                 "The network, comma-separated (see LAYERS below); it must\n"
+                 "end with dense:CLASSES, after which softmax and\n"
+                 "cross-entropy follow [dense:HIDDEN,sigmoid,dense:CLASSES]")
+      ->option_text("SPEC")
+      ->group(training);
+  app.add_option("--init", raw.init,
+                 "random: weights uniform in [-0.1, 0.1]; zero: everything 0;\n"
+                 "glorot: U[-a, a], a = sqrt(6 / (fan_in + fan_out)); he:\n"
+                 "a = sqrt(6 / fan_in); biases start at 0 [random]")
+      ->option_text("random|zero|glorot|he")
+      ->group(training);
+  app.add_option("--lr", raw.lr, "Learning rate [0.01]")->option_text("X")->group(training);
+  app.add_option("--optimizer", raw.optimizer,
+                 "sgd; momentum and nesterov (PyTorch's: v = mu v + g);\n"
+                 "adam; adamw (decoupled weight decay) [sgd]")
+      ->option_text("NAME")
+      ->group(training);
+  app.add_option("--momentum", raw.momentum, "mu of momentum and nesterov [0.9]")
+      ->option_text("X")
+      ->group(training);
+  app.add_option("--beta1", raw.beta1, "Adam's first-moment decay [0.9]")
+      ->option_text("X")
+      ->group(training);
+  app.add_option("--beta2", raw.beta2, "Adam's second-moment decay [0.999]")
+      ->option_text("X")
+      ->group(training);
+  app.add_option("--eps", raw.eps, "Adam's epsilon [1e-8]")->option_text("X")->group(training);
+  app.add_option("--weight-decay", raw.weight_decay,
+                 "L2 weight decay (adamw: decoupled) [0; adamw 0.01]")
+      ->option_text("X")
+      ->group(training);
+  app.add_option("--batch", raw.batch,
+                 "Examples whose gradients are averaged into one update [1]")
+      ->option_text("N")
+      ->group(training);
+  app.add_flag("--shuffle", raw.shuffle,
+               "A new order of the training examples each epoch, from\n"
+               "--seed (the same on every platform) [file order]")
+      ->group(training);
+  app.add_option("--lr-schedule", raw.lr_schedule,
+                 "constant; step:E:F (times F every E epochs);\n"
+                 "inverse:D (lr / (1 + D (e - 1))); cosine (to 0 over\n"
+                 "--epochs) [constant]")
+      ->option_text("SCHEDULE")
+      ->group(training);
+  app.add_option("--early-stopping", raw.early_stopping,
+                 "Stop after N epochs without a lower validation loss and\n"
+                 "keep the best epoch's weights [0: off]")
+      ->option_text("N")
+      ->group(training);
   app.add_option("--seed", raw.seed, "Seed of the RANDOM initialisation [0]")
       ->option_text("N")
       ->group(training);
@@ -371,10 +454,130 @@ bool given(const CLI::App& app, const std::string& name) {
   return app.count(name) > 0;
 }
 
+// A real number in [lo, hi) (or [lo, hi] when hi_inclusive), also within float's range when
+// the run is in float; returned as typed, so each precision rounds it once.
+std::string parse_real(std::string_view option, const std::string& text, double lo, double hi,
+                       bool lo_inclusive, bool hi_inclusive, precision scalar,
+                       std::string_view expected) {
+  double value = 0;
+  const char* const last = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), last, value);
+  const bool in_range = (lo_inclusive ? value >= lo : value > lo) &&
+                        (hi_inclusive ? value <= hi : value < hi);
+  if (text.empty() || ptr != last || ec != std::errc{} || !std::isfinite(value) || !in_range)
+    fail_value(option, expected, text);
+  if (scalar == precision::single_precision) {
+    float as_float = 0;
+    const auto [fp, fe] = std::from_chars(text.data(), last, as_float);
+    const bool float_ok = fe == std::errc{} && std::isfinite(as_float) &&
+                          (lo_inclusive ? as_float >= lo : as_float > lo) &&
+                          (hi_inclusive ? as_float <= hi : as_float < hi);
+    if (!float_ok) fail_value(option, fmt::format("{} within float's range", expected), text);
+  }
+  return text;
+}
+
+// The options of the network and its training beyond the reference job's.
+void convert_network_and_optimizer(const CLI::App& app, const raw_command_line& raw, options& o) {
+  if (o.handout_form) {
+    for (const char* name : {"--input-shape", "--layers", "--optimizer", "--momentum", "--beta1",
+                             "--beta2", "--eps", "--weight-decay", "--batch", "--shuffle",
+                             "--lr-schedule", "--early-stopping"}) {
+      if (given(app, name))
+        fail_usage(fmt::format("{}: not allowed in the handout form, which trains the reference "
+                               "network by plain SGD; use --train and --validation",
+                               name));
+    }
+    return;
+  }
+  if (given(app, "--input-shape")) o.input_shape = parse_input_shape(raw.input_shape);
+  if (given(app, "--layers")) {
+    if (given(app, "--hidden"))
+      fail_usage("--hidden: only for the default network; with --layers give every width there");
+    o.layers = parse_layers(raw.layers);
+  }
+  const std::string_view optimizer = raw.optimizer;
+  if (optimizer == "sgd") {
+    o.optimizer = optimizer_kind::sgd;
+  } else if (optimizer == "momentum") {
+    o.optimizer = optimizer_kind::momentum;
+  } else if (optimizer == "nesterov") {
+    o.optimizer = optimizer_kind::nesterov;
+  } else if (optimizer == "adam") {
+    o.optimizer = optimizer_kind::adam;
+  } else if (optimizer == "adamw") {
+    o.optimizer = optimizer_kind::adamw;
+  } else {
+    fail_value("--optimizer", "sgd, momentum, nesterov, adam or adamw", raw.optimizer);
+  }
+  const bool uses_momentum =
+      o.optimizer == optimizer_kind::momentum || o.optimizer == optimizer_kind::nesterov;
+  const bool uses_adam = o.optimizer == optimizer_kind::adam || o.optimizer == optimizer_kind::adamw;
+  const auto only_for = [&](const char* name, bool used, std::string_view which) {
+    if (given(app, name) && !used)
+      fail_usage(fmt::format("{}: only for --optimizer {}", name, which));
+  };
+  only_for("--momentum", uses_momentum, "momentum or nesterov");
+  only_for("--beta1", uses_adam, "adam or adamw");
+  only_for("--beta2", uses_adam, "adam or adamw");
+  only_for("--eps", uses_adam, "adam or adamw");
+  o.momentum_text = parse_real("--momentum", raw.momentum, 0, 1, true, false, o.scalar,
+                               "a number from 0 up to (not including) 1");
+  o.beta1_text = parse_real("--beta1", raw.beta1, 0, 1, true, false, o.scalar,
+                            "a number from 0 up to (not including) 1");
+  o.beta2_text = parse_real("--beta2", raw.beta2, 0, 1, true, false, o.scalar,
+                            "a number from 0 up to (not including) 1");
+  o.eps_text = parse_real("--eps", raw.eps, 0, 1, false, true, o.scalar,
+                          "a positive number of at most 1, such as 1e-8");
+  const std::string decay = given(app, "--weight-decay")         ? raw.weight_decay
+                            : o.optimizer == optimizer_kind::adamw ? std::string("0.01")
+                                                                   : std::string("0");
+  o.weight_decay_text = parse_real("--weight-decay", decay, 0, 1, true, false, o.scalar,
+                                   "a number from 0 up to (not including) 1");
+  o.batch = parse_bounded_count("--batch", raw.batch, 1, 65536);
+  o.shuffle = raw.shuffle;
+  o.early_stopping = parse_bounded_count("--early-stopping", raw.early_stopping, 0, max_epochs);
+
+  const std::string& sched = raw.lr_schedule;
+  o.schedule.text = sched;
+  const auto parts = [&] {
+    std::vector<std::string> p;
+    std::size_t start = 0;
+    for (;;) {
+      const std::size_t end = sched.find(':', start);
+      p.push_back(sched.substr(start, end == std::string::npos ? end : end - start));
+      if (end == std::string::npos) return p;
+      start = end + 1;
+    }
+  }();
+  const std::string_view form = "constant, step:E:F, inverse:D or cosine";
+  if (parts[0] == "constant" && parts.size() == 1) {
+    o.schedule.type = schedule_option::kind::constant;
+  } else if (parts[0] == "cosine" && parts.size() == 1) {
+    o.schedule.type = schedule_option::kind::cosine;
+  } else if (parts[0] == "step" && parts.size() == 3) {
+    o.schedule.type = schedule_option::kind::step;
+    o.schedule.every = static_cast<std::size_t>(
+        parse_whole("--lr-schedule", parts[1], 1, max_epochs,
+                    fmt::format("step:E:F with E a whole number from 1 to {}", max_epochs)));
+    o.schedule.factor = std::stod(parse_real("--lr-schedule", parts[2], 0, 1, false, true,
+                                             precision::double_precision,
+                                             "step:E:F with F in (0, 1]"));
+  } else if (parts[0] == "inverse" && parts.size() == 2) {
+    o.schedule.type = schedule_option::kind::inverse;
+    o.schedule.decay = std::stod(parse_real("--lr-schedule", parts[1], 0, 1e6, true, true,
+                                            precision::double_precision,
+                                            "inverse:D with D a number of 0 or more"));
+  } else {
+    fail_value("--lr-schedule", form, sched);
+  }
+}
+
 options convert(const CLI::App& app, const raw_command_line& raw) {
   options o;
   for (const CLI::Option* opt : app.get_options()) {
-    if (opt->nonpositional() && opt->count() > 1 && opt->get_name() != "--quiet") {
+    if (opt->nonpositional() && opt->count() > 1 && opt->get_name() != "--quiet" &&
+        opt->get_name() != "--shuffle") {
       fail_usage(fmt::format("{}: given {} times; give it once", opt->get_name(), opt->count()));
     }
   }
@@ -420,9 +623,17 @@ options convert(const CLI::App& app, const raw_command_line& raw) {
     o.validation = parse_path("--validation", raw.validation);
     o.epochs = parse_bounded_count("--epochs", raw.epochs, 1, max_epochs);
     o.hidden = parse_bounded_count("--hidden", raw.hidden, 1, max_hidden);
-    if (raw.init != "random" && raw.init != "zero")
-      fail_value("--init", "random or zero", raw.init);
-    o.init = raw.init == "random" ? initialization::random : initialization::zero;
+    if (raw.init == "random") {
+      o.init = initialization::random;
+    } else if (raw.init == "zero") {
+      o.init = initialization::zero;
+    } else if (raw.init == "glorot") {
+      o.init = initialization::glorot;
+    } else if (raw.init == "he") {
+      o.init = initialization::he;
+    } else {
+      fail_value("--init", "random, zero, glorot or he", raw.init);
+    }
     o.learning_rate = parse_learning_rate("--lr", raw.lr);
     o.learning_rate_text = raw.lr;
     if (given(app, "--train-labels")) {
@@ -453,8 +664,9 @@ options convert(const CLI::App& app, const raw_command_line& raw) {
                   fmt::format("a whole number from 2 to {}", max_classes)));
   o.seed = parse_whole("--seed", raw.seed, 0, std::numeric_limits<std::uint64_t>::max(),
                        "a whole number (0 or more)");
+  convert_network_and_optimizer(app, raw, o);
   const std::string hidden_option = o.handout_form ? "HIDDEN" : "--hidden";
-  if (min_parameter_count(o.hidden, o.classes) > max_parameters) {
+  if (!o.layers && min_parameter_count(o.hidden, o.classes) > max_parameters) {
     fail_usage(
         fmt::format("{}: {} hidden units and {} classes make more than {} parameters, "
                     "the limit",

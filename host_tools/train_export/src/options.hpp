@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "model_description.hpp"
+
 namespace train_export {
 
 /// Upper bounds on sizes, so that a run whose buffers could not exist fails at once as a
@@ -32,7 +34,17 @@ constexpr std::size_t min_parameter_count(std::size_t hidden, std::size_t classe
 }
 
 enum class precision { single_precision, double_precision };
-enum class initialization { random, zero };
+enum class initialization { random, zero, glorot, he };
+enum class optimizer_kind { sgd, momentum, nesterov, adam, adamw };
+
+/// --lr-schedule: the learning rate of epoch e (from 1) from the base rate.
+struct schedule_option {
+  enum class kind { constant, step, inverse, cosine } type = kind::constant;
+  std::size_t every = 1;  ///< step: epochs between changes
+  double factor = 1;      ///< step: what each change multiplies by
+  double decay = 0;       ///< inverse: lr / (1 + decay * (e - 1))
+  std::string text = "constant";
+};
 
 /// One output file the user requested, with the option that named it (for messages).
 struct output_request {
@@ -51,6 +63,27 @@ struct options {
   std::size_t classes = 10;
   initialization init = initialization::random;
   double learning_rate = 0.01;
+
+  /// --input-shape and --layers as given (grammar checked; shapes are checked against the
+  /// data once its feature count is known). Without --layers the network is the reference
+  /// one: dense:HIDDEN,sigmoid,dense:CLASSES.
+  std::optional<tensor_shape> input_shape;
+  std::optional<std::vector<layer_spec>> layers;
+
+  optimizer_kind optimizer = optimizer_kind::sgd;
+  std::string momentum_text = "0.9", beta1_text = "0.9", beta2_text = "0.999", eps_text = "1e-8";
+  std::string weight_decay_text = "0";
+  std::size_t batch = 1;
+  bool shuffle = false;
+  schedule_option schedule;
+  std::size_t early_stopping = 0;  ///< patience in epochs; 0: off
+
+  /// Whether the run is exactly the reference job's kind: the default network, plain
+  /// per-example SGD in file order at a constant rate, RANDOM or ZERO init.
+  bool reference_training() const noexcept {
+    return !layers && optimizer == optimizer_kind::sgd && batch == 1 && !shuffle &&
+           schedule.type == schedule_option::kind::constant && early_stopping == 0;
+  }
   std::uint64_t seed = 0;
   precision scalar = precision::single_precision;
 
@@ -70,9 +103,13 @@ struct options {
 
   template <class T>
   T learning_rate_as() const {
+    return value_as<T>(learning_rate_text);
+  }
+  /// A value typed on the command line, as the nearest T.
+  template <class T>
+  static T value_as(const std::string& text) {
     T value{};
-    std::from_chars(learning_rate_text.data(),
-                    learning_rate_text.data() + learning_rate_text.size(), value);
+    std::from_chars(text.data(), text.data() + text.size(), value);
     return value;
   }
 

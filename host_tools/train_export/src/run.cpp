@@ -17,6 +17,7 @@
 #include "header_export.hpp"
 #include "input_file.hpp"
 #include "metrics_json.hpp"
+#include "model_description.hpp"
 #include "options.hpp"
 #include "progress.hpp"
 #include "reference_format.hpp"
@@ -44,6 +45,25 @@ labeled_data<T> load(const std::filesystem::path& path, const options& opts,
   return data;
 }
 
+// The network of the run: --layers on --input-shape (or on the CSV's features as a vector),
+// else the reference network; its shapes checked, and its size.
+model_description describe(const options& opts, std::size_t features, const std::string& train) {
+  model_description d = default_description(features, opts.hidden, opts.classes);
+  if (opts.input_shape) {
+    if (opts.input_shape->size() != features)
+      fail_usage(fmt::format("--input-shape: {} holds {} values but each example of {} has {} "
+                             "features",
+                             opts.input_shape->text(), opts.input_shape->size(), train, features));
+    d.input = *opts.input_shape;
+  }
+  if (opts.layers) d.layers = *opts.layers;
+  const std::vector<tensor_shape> shapes = shapes_of(d, opts.classes);
+  if (const std::size_t count = parameter_count(d, shapes); opts.layers && count > max_parameters)
+    fail_usage(fmt::format("--layers: the network has {} parameters; the limit is {}", count,
+                           max_parameters));
+  return d;
+}
+
 template <class T>
 void run_with(const options& opts) {
   run_summary summary;
@@ -58,13 +78,16 @@ void run_with(const options& opts) {
         "({}) have {}",
         summary.validation.name, validation_set.width, summary.train.name, train_set.width));
   }
-  if (const std::size_t count = parameter_count(train_set.width, opts.hidden, opts.classes);
-      count > max_parameters) {
-    fail_usage(
-        fmt::format("{}: {} hidden units with {} features and {} classes make {} "
-                    "parameters; the limit is {}",
-                    opts.handout_form ? "HIDDEN" : "--hidden", opts.hidden, train_set.width,
-                    opts.classes, count, max_parameters));
+  const model_description description = describe(opts, train_set.width, summary.train.name);
+  if (!opts.layers) {
+    if (const std::size_t count = parameter_count(train_set.width, opts.hidden, opts.classes);
+        count > max_parameters) {
+      fail_usage(
+          fmt::format("{}: {} hidden units with {} features and {} classes make {} "
+                      "parameters; the limit is {}",
+                      opts.handout_form ? "HIDDEN" : "--hidden", opts.hidden, train_set.width,
+                      opts.classes, count, max_parameters));
+    }
   }
   if (opts.embed_samples > validation_set.size()) {
     fail_usage(fmt::format("--embed-samples: {} requested but {} has only {} examples",
@@ -86,7 +109,8 @@ void run_with(const options& opts) {
 
   progress_reporter progress(choose_progress_mode(opts.quiet, stderr), stderr, opts.epochs,
                              train_set.size());
-  const trained_network<T> trained = train(opts, train_set, validation_set, progress, summary);
+  const trained_network<T> trained =
+      train(opts, description, train_set, validation_set, progress, summary);
 
   // Every content exists before the first is written, so a failure in making one cannot
   // come after a device or FIFO output has already received its own.
@@ -94,9 +118,9 @@ void run_with(const options& opts) {
   if (train_labels.path) contents[0] = labels_text(trained.train_predictions);
   if (validation_labels.path) contents[1] = labels_text(trained.validation_predictions);
   if (metrics.path) contents[2] = metrics_text(summary);
-  if (metrics_json_file.path) contents[3] = metrics_json(opts, summary);
+  if (metrics_json_file.path) contents[3] = metrics_json(opts, description, summary);
   if (header.path) {
-    contents[4] = header_text<T>(opts, summary, trained.parameters, validation_set,
+    contents[4] = header_text<T>(opts, description, summary, trained.parameters, validation_set,
                                  trained.validation_predictions);
   }
   // Files first: a device or FIFO gets its content only when no temporary can fail any more.

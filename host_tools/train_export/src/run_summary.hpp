@@ -36,6 +36,8 @@ struct run_summary {
   std::size_t parameter_count = 0;
   std::vector<epoch_metrics> epochs;
   error_rates errors;
+  bool stopped_early = false;  ///< early stopping ended the run; epochs ends at the best one
+  std::size_t epochs_run = 0;  ///< epochs trained, the best one's successors included
   double read_seconds = 0;   ///< reading, hashing and parsing both inputs
   double train_seconds = 0;  ///< all epochs, including the per-epoch evaluations
 };

@@ -19,20 +19,24 @@ struct trained_network {
   std::vector<label_type> validation_predictions;
 };
 
-/// Initialises, then runs opts.epochs epochs of per-example SGD in file order; after each,
-/// the mean cross-entropy of both sets; after the last, predictions and error rates.
-/// Fills summary.parameter_count, epochs, errors and train_seconds.
+/// Initialises the network of `description` (checked by shapes_of), then runs opts.epochs
+/// epochs (per-example SGD in file order by default, else the optimizer, batch, order and
+/// schedule of opts); after each, the mean cross-entropy of both sets; after the last (or
+/// the best, with early stopping), predictions and error rates.
+/// Fills summary.parameter_count, epochs, errors, stopped_early and train_seconds.
 /// Throws tool_error(data) as soon as an epoch leaves a parameter NaN or infinite: the run has
 /// diverged, whichever outputs were asked for.
 template <class T>
-trained_network<T> train(const options& opts, const labeled_data<T>& train_set,
-                         const labeled_data<T>& validation_set, progress_reporter& progress,
-                         run_summary& summary);
+trained_network<T> train(const options& opts, const model_description& description,
+                         const labeled_data<T>& train_set, const labeled_data<T>& validation_set,
+                         progress_reporter& progress, run_summary& summary);
 
-extern template trained_network<float> train<float>(const options&, const labeled_data<float>&,
+extern template trained_network<float> train<float>(const options&, const model_description&,
+                                                    const labeled_data<float>&,
                                                     const labeled_data<float>&, progress_reporter&,
                                                     run_summary&);
-extern template trained_network<double> train<double>(const options&, const labeled_data<double>&,
+extern template trained_network<double> train<double>(const options&, const model_description&,
+                                                      const labeled_data<double>&,
                                                       const labeled_data<double>&,
                                                       progress_reporter&, run_summary&);
 
