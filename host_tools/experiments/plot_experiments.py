@@ -775,7 +775,8 @@ def cnn(res, out, figures):
         "Adam runs were chosen after a few trial runs that were also scored on the test set, so "
         "read differences of a few tenths of a percent as noise. Seconds are one thread's"
         + (f", on the {kernels} kernels" if kernels else "")
-        + "; training seconds leave out evaluating both whole sets after every epoch.")
+        + ", with other runs on the other cores (expect tens of percent of noise); training "
+        "seconds leave out evaluating both whole sets after every epoch.")
     return {"figure": name, "table": table, "text": text}
 
 
@@ -873,8 +874,8 @@ def main():
             f"{e['cpu']}" for e, names in res.earlier)
         md.append(
             f"Regenerate everything on this page (build, data conversion, every training run, "
-            f"figures, this text) with one command: `{args.command}`. This page was made from "
-            f"two sessions of it. The last one ran only the experiments "
+            f"figures, this text) with one command: `{args.command}`. This page combines two "
+            f"sessions. The last one ran only the experiments "
             f"{', '.join(rerun)}: "
             f"{trained_now} networks in {s['total_seconds']:.1f} s of wall time ({s['jobs']} runs "
             f"at a time, each on one thread; {s.get('cpu_seconds', 0):.1f} s of CPU time) on "
