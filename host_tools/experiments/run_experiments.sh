@@ -13,6 +13,8 @@
 #   CONSTNN_EXPERIMENTS_BUILD  build folder [build/experiments]
 #   CONSTNN_EXPERIMENTS_OUT    where the figures and report go [docs/experiments]
 #   CONSTNN_EXPERIMENTS_JOBS   runs at a time [the number of hardware threads]
+#   CONSTNN_EXPERIMENTS_EARLIER  a results folder of an earlier session (results.json, runs.csv)
+#                            whose experiments fill in those this one does not run (--only)
 #   PYTHON                   a Python 3 with matplotlib [/usr/bin/python3, Debian's python3-matplotlib]
 set -euo pipefail
 
@@ -22,6 +24,7 @@ build=${CONSTNN_EXPERIMENTS_BUILD:-$repo/build/experiments}
 ocr=${CONSTNN_OCR_DATA:-$repo/../shared/data/ocr}
 fashion_idx=${CONSTNN_FASHION_MNIST:-/usr/share/datasets/fashion-mnist}
 out=${CONSTNN_EXPERIMENTS_OUT:-$repo/docs/experiments}
+earlier=${CONSTNN_EXPERIMENTS_EARLIER:-}
 jobs=${CONSTNN_EXPERIMENTS_JOBS:-$(nproc)}
 python=${PYTHON:-/usr/bin/python3}
 SECONDS=0
@@ -36,6 +39,14 @@ for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-
   [[ -r "$fashion_idx/$f" ]] ||
     fail "$fashion_idx/$f not found; install Debian's dataset-fashion-mnist or set CONSTNN_FASHION_MNIST"
 done
+if [[ -n "$earlier" ]]; then
+  for f in results.json runs.csv; do
+    [[ -r "$earlier/$f" ]] || fail "$earlier/$f not found (CONSTNN_EXPERIMENTS_EARLIER)"
+  done
+  earlier=$(cd "$earlier" && pwd)
+  [[ "$earlier" != "$build/results" ]] ||
+    fail "CONSTNN_EXPERIMENTS_EARLIER is the folder this run writes; copy it elsewhere first"
+fi
 "$python" -c 'import matplotlib, numpy' 2>/dev/null ||
   fail "$python cannot import matplotlib; install Debian's python3-matplotlib or set PYTHON"
 
@@ -68,7 +79,11 @@ results="$build/results"
 echo "== figures and report in $out" >&2
 mkdir -p "$out"
 rm -f "$out"/*.png
+earlier_args=()
+[[ -z "$earlier" ]] ||
+  earlier_args=(--earlier "$earlier/results.json" --earlier-runs-csv "$earlier/runs.csv")
 "$python" "$here/plot_experiments.py" "$results/results.json" "$out" \
-  --runs-csv "$results/runs.csv" --command "host_tools/experiments/run_experiments.sh"
+  --runs-csv "$results/runs.csv" --command "host_tools/experiments/run_experiments.sh" \
+  "${earlier_args[@]}"
 
 echo "run_experiments.sh: done in ${SECONDS} s; report: $out/README.md; raw results: $results" >&2

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -18,6 +19,12 @@ using json = nlohmann::ordered_json;
 using train_export::fail_data;
 using train_export::fail_io;
 using train_export::fail_usage;
+
+// lr_decay D is the schedule "inverse:D"; 0 is a fixed rate, as it has always been.
+void set_inverse(run_spec& run, double decay) {
+  run.lr_schedule = schedule_kind::inverse;
+  run.lr_decay = decay;
+}
 
 // Applies one "field": value pair of a grid file to a run; `where` names it for messages.
 void apply_field(run_spec& run, const std::string& field, const json& value, const std::string& where) {
@@ -73,7 +80,69 @@ void apply_field(run_spec& run, const std::string& field, const json& value, con
     run.learning_rate = text;
   } else if (field == "lr_decay") {
     if (!value.is_number() || !(value.get<double>() >= 0)) bad("a non-negative number");
-    run.lr_decay = value.get<double>();
+    set_inverse(run, value.get<double>());
+  } else if (field == "lr_schedule") {
+    // "constant", "cosine", "inverse:DECAY" or "step:EPOCHS:FACTOR".
+    const std::string text = value.is_string() ? value.get<std::string>() : "";
+    const auto expected = "\"constant\", \"step:EPOCHS:FACTOR\" (a positive whole number of epochs "
+                          "and a positive factor), \"inverse:DECAY\" (a non-negative decay) or "
+                          "\"cosine\"";
+    std::istringstream in(text);
+    std::string kind;
+    std::getline(in, kind, ':');
+    if (text == "constant") {
+      set_inverse(run, 0);
+    } else if (text == "cosine") {
+      run.lr_schedule = schedule_kind::cosine;
+      run.lr_decay = 0;
+    } else if (kind == "inverse") {
+      double decay = -1;
+      if (!(in >> decay) || !in.eof() || !(decay >= 0)) bad(expected);
+      set_inverse(run, decay);
+    } else if (kind == "step") {
+      long long every = 0;
+      char colon = 0;
+      double factor = 0;
+      if (!(in >> every >> colon >> factor) || !in.eof() || colon != ':' || every <= 0 ||
+          !(factor > 0) || text.find_first_of(" \t") != std::string::npos)
+        bad(expected);
+      run.lr_schedule = schedule_kind::step;
+      run.lr_step_every = static_cast<std::size_t>(every);
+      run.lr_step_factor = factor;
+      run.lr_decay = 0;
+    } else {
+      bad(expected);
+    }
+  } else if (field == "optimizer") {
+    const std::string o = value.is_string() ? value.get<std::string>() : "";
+    if (o == "sgd") run.optimizer = optimizer_kind::sgd;
+    else if (o == "momentum") run.optimizer = optimizer_kind::momentum;
+    else if (o == "nesterov") run.optimizer = optimizer_kind::nesterov;
+    else if (o == "adam") run.optimizer = optimizer_kind::adam;
+    else if (o == "adamw") run.optimizer = optimizer_kind::adamw;
+    else bad("\"sgd\", \"momentum\", \"nesterov\", \"adam\" or \"adamw\"");
+  } else if (field == "momentum" || field == "beta1" || field == "beta2") {
+    if (!value.is_number() || !(value.get<double>() >= 0 && value.get<double>() < 1))
+      bad("a number from 0 up to (not including) 1");
+    (field == "momentum" ? run.momentum : field == "beta1" ? run.beta1 : run.beta2) =
+        value.get<double>();
+  } else if (field == "eps") {
+    if (!value.is_number() || !(value.get<double>() > 0)) bad("a positive number");
+    run.eps = value.get<double>();
+  } else if (field == "weight_decay") {
+    if (!value.is_number() || !(value.get<double>() >= 0)) bad("a non-negative number");
+    run.weight_decay = value.get<double>();
+  } else if (field == "batch") {
+    if (!value.is_number_unsigned() || value.get<std::size_t>() == 0) bad("a positive integer");
+    run.batch = value.get<std::size_t>();
+  } else if (field == "shuffle") {
+    if (!value.is_boolean()) bad("true or false");
+    run.shuffle = value.get<bool>();
+  } else if (field == "augment") {
+    const std::string a = value.is_string() ? value.get<std::string>() : "";
+    if (a == "hflip") run.augment_hflip = true;
+    else if (a == "none") run.augment_hflip = false;
+    else bad("\"hflip\" or \"none\"");
   } else if (field == "epochs") {
     if (!value.is_number_unsigned() || value.get<std::size_t>() == 0) bad("a positive integer");
     run.epochs = value.get<std::size_t>();
@@ -93,9 +162,35 @@ void apply_field(run_spec& run, const std::string& field, const json& value, con
     run.keep_first_layer = value.get<bool>();
   } else {
     fail_data(fmt::format("{}: unknown field \"{}\" (known: dataset, network, hidden, activation, init, lr, "
-                          "lr_decay, epochs, seed, precision, track_symmetry, keep_first_layer)",
+                          "lr_decay, lr_schedule, optimizer, momentum, beta1, beta2, eps, "
+                          "weight_decay, batch, shuffle, augment, epochs, seed, precision, "
+                          "track_symmetry, keep_first_layer)",
                           where, field));
   }
+}
+
+// What can only be judged once every field of a run is known: settings the optimizer does
+// not have, and mirroring where the input is not an image.
+void check_run(const run_spec& run, const std::string& where) {
+  const auto refuse = [&](const std::string& problem) {
+    fail_data(fmt::format("{}: run {}: {}", where, run.key(), problem));
+  };
+  const bool has_momentum =
+      run.optimizer == optimizer_kind::momentum || run.optimizer == optimizer_kind::nesterov;
+  const bool is_adam =
+      run.optimizer == optimizer_kind::adam || run.optimizer == optimizer_kind::adamw;
+  if (run.momentum && !has_momentum)
+    refuse(fmt::format("\"momentum\" is a setting of the \"momentum\" and \"nesterov\" "
+                       "optimizers, not of \"{}\"", to_string(run.optimizer)));
+  for (const auto& [field, given] : {std::pair{"beta1", run.beta1.has_value()},
+                                     std::pair{"beta2", run.beta2.has_value()},
+                                     std::pair{"eps", run.eps.has_value()}})
+    if (given && !is_adam)
+      refuse(fmt::format("\"{}\" is a setting of the \"adam\" and \"adamw\" optimizers, not "
+                         "of \"{}\"", field, to_string(run.optimizer)));
+  if (run.augment_hflip && run.network.empty())
+    refuse("\"augment\": \"hflip\" mirrors images, so it needs a named \"network\" (an image "
+           "input), not the MLP (a vector input)");
 }
 
 std::string substitute(std::string text, const std::map<std::string, std::string>& variables,
@@ -154,15 +249,75 @@ std::string to_string(scalar_kind s) {
   return s == scalar_kind::single_precision ? "float" : "double";
 }
 
+std::string to_string(optimizer_kind o) {
+  switch (o) {
+    case optimizer_kind::sgd: return "sgd";
+    case optimizer_kind::momentum: return "momentum";
+    case optimizer_kind::nesterov: return "nesterov";
+    case optimizer_kind::adam: return "adam";
+    case optimizer_kind::adamw: return "adamw";
+  }
+  return "?";
+}
+
+std::string schedule_text(const run_spec& run) {
+  switch (run.lr_schedule) {
+    case schedule_kind::step:
+      return fmt::format("step:{}:{}", run.lr_step_every, run.lr_step_factor);
+    case schedule_kind::inverse:
+      return run.lr_decay == 0 ? "constant" : fmt::format("inverse:{}", run.lr_decay);
+    case schedule_kind::cosine: return "cosine";
+  }
+  return "?";
+}
+
+optimizer_settings run_spec::optimizer_of() const {
+  optimizer_settings o;
+  o.kind = optimizer;
+  if (optimizer == optimizer_kind::adamw) o.weight_decay = 0.01;
+  o.momentum = momentum.value_or(o.momentum);
+  o.beta1 = beta1.value_or(o.beta1);
+  o.beta2 = beta2.value_or(o.beta2);
+  o.eps = eps.value_or(o.eps);
+  o.weight_decay = weight_decay.value_or(o.weight_decay);
+  return o;
+}
+
 std::string run_spec::key() const {
   std::string widths;
   for (std::size_t j = 0; j < hidden.size(); ++j) widths += fmt::format("{}{}", j ? "-" : "", hidden[j]);
-  const std::string decay = lr_decay == 0 ? "" : fmt::format("d{}", lr_decay);
+  std::string schedule;
+  switch (lr_schedule) {
+    case schedule_kind::inverse:
+      if (lr_decay != 0) schedule = fmt::format("d{}", lr_decay);
+      break;
+    case schedule_kind::step:
+      schedule = fmt::format("step{}x{}", lr_step_every, lr_step_factor);
+      break;
+    case schedule_kind::cosine: schedule = "cos"; break;
+  }
+  // Only what differs from per-example SGD in file order, so older runs keep their keys.
+  const optimizer_settings o = optimizer_of();
+  const optimizer_settings d;
+  std::string training;
+  if (o.kind == optimizer_kind::momentum || o.kind == optimizer_kind::nesterov)
+    training += fmt::format("_{}{}", to_string(o.kind), o.momentum);
+  if (o.kind == optimizer_kind::adam || o.kind == optimizer_kind::adamw) {
+    training += "_" + to_string(o.kind);
+    if (o.beta1 != d.beta1) training += fmt::format("-beta1{}", o.beta1);
+    if (o.beta2 != d.beta2) training += fmt::format("-beta2{}", o.beta2);
+    if (o.eps != d.eps) training += fmt::format("-eps{}", o.eps);
+  }
+  if (o.weight_decay != 0) training += fmt::format("_wd{}", o.weight_decay);
+  if (batch != 1) training += fmt::format("_b{}", batch);
+  if (shuffle) training += "_shuffled";
+  if (augment_hflip) training += "_hflip";
   if (!network.empty())
-    return fmt::format("{}_{}_{}_lr{}{}_e{}_s{}_{}", dataset, network, to_string(init),
-                       learning_rate, decay, epochs, seed, to_string(scalar));
-  return fmt::format("{}_h{}_{}_{}_lr{}{}_e{}_s{}_{}", dataset, widths, to_string(activation),
-                     to_string(init), learning_rate, decay, epochs, seed, to_string(scalar));
+    return fmt::format("{}_{}_{}_lr{}{}_e{}_s{}_{}{}", dataset, network, to_string(init),
+                       learning_rate, schedule, epochs, seed, to_string(scalar), training);
+  return fmt::format("{}_h{}_{}_{}_lr{}{}_e{}_s{}_{}{}", dataset, widths, to_string(activation),
+                     to_string(init), learning_rate, schedule, epochs, seed, to_string(scalar),
+                     training);
 }
 
 grid load_grid(const std::filesystem::path& file, const std::map<std::string, std::string>& variables,
@@ -236,6 +391,7 @@ grid load_grid(const std::filesystem::path& file, const std::map<std::string, st
     for (auto& run : runs) {
       if (!g.datasets.contains(run.dataset))
         fail_data(fmt::format("{}: unknown data set \"{}\"", where, run.dataset));
+      check_run(run, where);
       const std::string key = run.key();
       exp.run_keys.push_back(key);
       const auto found = run_index.find(key);

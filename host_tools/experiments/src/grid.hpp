@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,23 @@ struct dataset_spec {
 enum class activation_kind { sigmoid, relu, tanh };
 enum class init_kind { random, zero, he };
 enum class scalar_kind { single_precision, double_precision };
+/// torch.optim's SGD (plain, with momentum, with Nesterov momentum), Adam and AdamW, as
+/// constnn's train/optimizer.hpp implements them.
+enum class optimizer_kind { sgd, momentum, nesterov, adam, adamw };
+/// How the learning rate changes from epoch to epoch (constnn::lr_schedule); inverse with no
+/// decay is a fixed rate.
+enum class schedule_kind { inverse, step, cosine };
+
+/// An optimizer's settings with the defaults filled in: momentum 0.9; Adam's betas (0.9,
+/// 0.999) and eps 1e-8; weight decay 0, or 0.01 for AdamW (torch.optim's defaults).
+struct optimizer_settings {
+  optimizer_kind kind = optimizer_kind::sgd;
+  double momentum = 0.9;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 0;
+};
 
 /// Everything that determines one training run. Two specs with the same key() are one run.
 struct run_spec {
@@ -33,9 +51,23 @@ struct run_spec {
   activation_kind activation = activation_kind::sigmoid;
   init_kind init = init_kind::random;
   std::string learning_rate = "0.01";  ///< as written, so float runs round it once
-  /// Epoch e (1-based) uses learning_rate / (1 + lr_decay * (e - 1)); 0 keeps it fixed, as
-  /// the reference job does.
-  double lr_decay = 0;
+  /// The rate of epoch e (1-based), with lr = learning_rate: inverse: lr / (1 + lr_decay *
+  /// (e - 1)), with lr_decay 0 (the default) the fixed rate of the reference job; step: lr *
+  /// lr_step_factor^floor((e - 1) / lr_step_every); cosine: lr * (1 + cos(pi (e - 1) /
+  /// epochs)) / 2.
+  schedule_kind lr_schedule = schedule_kind::inverse;
+  double lr_decay = 0;  ///< inverse only
+  std::size_t lr_step_every = 1;
+  double lr_step_factor = 1;
+  /// The optimizer; sgd with batch 1, no weight decay and no shuffling is the fused
+  /// per-example SGD of train_export. Unset settings take optimizer_settings' defaults.
+  optimizer_kind optimizer = optimizer_kind::sgd;
+  std::optional<double> momentum, beta1, beta2, eps, weight_decay;
+  std::size_t batch = 1;  ///< examples whose gradients are averaged for one update
+  bool shuffle = false;   ///< epoch e trains in constnn::shuffled_order(seed, e), not file order
+  /// Training data gains each image mirrored left to right, right after the original
+  /// (named networks only: they take images).
+  bool augment_hflip = false;
   std::size_t epochs = 100;
   std::uint64_t seed = 0;
   scalar_kind scalar = scalar_kind::single_precision;
@@ -48,8 +80,13 @@ struct run_spec {
   /// The experiments (grid entries) that asked for this run.
   std::vector<std::string> experiments;
 
+  /// The optimizer with its defaults filled in.
+  optimizer_settings optimizer_of() const;
+
   /// A readable unique name, e.g. "ocr-large_h50_sigmoid_random_lr0.01_e100_s0_float"
-  /// ("_lr0.01d0.1" with a decay).
+  /// ("_lr0.01d0.1" with inverse decay, "_lr0.01cos", "_lr0.01step5x0.5"); settings other
+  /// than the defaults add "_adam", "_momentum0.9", "_wd0.0001", "_b32", "_shuffled",
+  /// "_hflip" after the precision, so the runs of older grids keep their names.
   std::string key() const;
 };
 
@@ -72,6 +109,9 @@ const std::map<std::string, std::string>& known_networks();
 std::string to_string(activation_kind a);
 std::string to_string(init_kind i);
 std::string to_string(scalar_kind s);
+std::string to_string(optimizer_kind o);
+/// The schedule as the grid file writes it: "constant", "step:E:F", "inverse:D", "cosine".
+std::string schedule_text(const run_spec& run);
 
 /// Reads a grid file (JSON, see grid.json beside the tool). `{name}` in a data set path is
 /// replaced by variables[name]. Only experiments named in `only` are kept (all when empty).

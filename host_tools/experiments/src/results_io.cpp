@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <constnn/core/kernels.hpp>
 #include <constnn/version.hpp>
 
 #include "number_format.hpp"
@@ -32,6 +33,29 @@ std::string joined(const std::vector<std::string>& names, char sep) {
 
 std::string number(double v) { return train_export::shortest(v); }
 
+// The optimizer's name and the settings it uses, defaults filled in.
+json optimizer_json(const run_spec& s) {
+  const optimizer_settings o = s.optimizer_of();
+  json j{{"name", to_string(o.kind)}};
+  if (o.kind == optimizer_kind::momentum || o.kind == optimizer_kind::nesterov)
+    j["momentum"] = o.momentum;
+  if (o.kind == optimizer_kind::adam || o.kind == optimizer_kind::adamw) {
+    j["beta1"] = o.beta1;
+    j["beta2"] = o.beta2;
+    j["eps"] = o.eps;
+  }
+  j["weight_decay"] = o.weight_decay;
+  return j;
+}
+
+// How the examples reach the optimizer, in words (the field "sgd" of older results).
+std::string training_text(const run_spec& s) {
+  std::string text = s.batch == 1 ? "per example" : fmt::format("batches of {}", s.batch);
+  text += s.shuffle ? ", shuffled each epoch" : ", file order, no shuffling";
+  if (s.augment_hflip) text += ", each image also mirrored";
+  return text;
+}
+
 json hyperparameters(const run_result& r) {
   const run_spec& s = r.spec;
   return json{{"dataset", s.dataset},
@@ -43,10 +67,15 @@ json hyperparameters(const run_result& r) {
               {"init", to_string(s.init)},
               {"learning_rate", s.learning_rate},
               {"lr_decay", s.lr_decay},
+              {"lr_schedule", schedule_text(s)},
+              {"optimizer", optimizer_json(s)},
+              {"batch", s.batch},
+              {"shuffle", s.shuffle},
+              {"augment", s.augment_hflip ? "hflip" : "none"},
               {"epochs", s.epochs},
               {"seed", s.seed},
               {"precision", to_string(s.scalar)},
-              {"sgd", "per example, file order, no shuffling"}};
+              {"sgd", training_text(s)}};
 }
 
 }  // namespace
@@ -61,7 +90,8 @@ std::string results_json(const session_info& session, const std::vector<dataset_
                     {"jobs", session.jobs},
                     {"load_seconds", session.load_seconds},
                     {"total_seconds", session.total_seconds},
-                    {"cpu_seconds", session.cpu_seconds}};
+                    {"cpu_seconds", session.cpu_seconds},
+                    {"kernels", constnn::kernels::name(constnn::kernels::active())}};
   json ds = json::object();
   for (const auto& d : datasets) {
     ds[d.spec.name] = {{"description", d.spec.description},
@@ -87,6 +117,7 @@ std::string results_json(const session_info& session, const std::vector<dataset_
     run["parameter_count"] = r.parameter_count;
     run["train_examples"] = r.train_examples;
     run["validation_examples"] = r.validation_examples;
+    run["trained_examples"] = r.trained_examples;
     run["final"] = {{"train_cross_entropy", r.epochs.back().train_cross_entropy},
                     {"validation_cross_entropy", r.epochs.back().validation_cross_entropy},
                     {"train_error", r.train_error},
@@ -108,6 +139,7 @@ std::string results_json(const session_info& session, const std::vector<dataset_
     column("train_error", [](const epoch_record& e) { return e.train_error; });
     column("validation_error", [](const epoch_record& e) { return e.validation_error; });
     column("seconds", [](const epoch_record& e) { return e.seconds; });
+    column("train_seconds", [](const epoch_record& e) { return e.train_seconds; });
     if (r.spec.track_symmetry) {
       column("alpha_rows_max_distance", [](const epoch_record& e) { return e.alpha_rows_max_distance; });
       column("beta_columns_max_distance",

@@ -1,8 +1,10 @@
 // One training run: the same constnn calls as train_export's training loop (initialize, then per
-// epoch train_epoch and evaluate on both sets), for any depth and activation the grid asks for.
+// epoch train_epoch and evaluate on both sets), for any depth and activation the grid asks for;
+// or, with an optimizer, mini-batches or shuffling, constnn's train_epoch with an optimizer.
 #include "runner.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -58,6 +60,15 @@ using fashion_cnn = constnn::sequential<
     constnn::relu, constnn::max_pool2d<2, 2>, constnn::conv2d<32, 3, 3, 1, constnn::padding::same>,
     constnn::relu, constnn::max_pool2d<2, 2>, constnn::flatten, constnn::dense<7 * 7 * 32, 10>,
     constnn::softmax_xent>;
+// 93,322 parameters: three conv blocks (28 -> 14 -> 7 -> 3 after pooling), a hidden dense layer.
+template <class T>
+using fashion_cnn_3 = constnn::sequential<
+    T, constnn::input<28, 28, 1>, constnn::conv2d<32, 3, 3, 1, constnn::padding::same>,
+    constnn::relu, constnn::max_pool2d<2, 2>, constnn::conv2d<64, 3, 3, 1, constnn::padding::same>,
+    constnn::relu, constnn::max_pool2d<2, 2>, constnn::conv2d<64, 3, 3, 1, constnn::padding::same>,
+    constnn::relu, constnn::max_pool2d<2, 2>, constnn::flatten, constnn::dense<3 * 3 * 64, 64>,
+    constnn::relu, constnn::dense<64, 10>, constnn::softmax_xent>;
+static_assert(fashion_cnn_3<float>::param_count == 93'322);
 template <class T>
 using ocr_cnn = constnn::sequential<
     T, constnn::input<16, 8, 1>, constnn::conv2d<8, 3, 3, 1, constnn::padding::same>,
@@ -87,8 +98,43 @@ double max_pairwise_distance(std::size_t n, std::size_t len, At at) {
   return best;
 }
 
+// Calls f with the optimizer the spec asks for, at learning rate lr.
+template <class T, class F>
+void with_optimizer(const optimizer_settings& o, T lr, F f) {
+  const T wd = static_cast<T>(o.weight_decay);
+  switch (o.kind) {
+    case optimizer_kind::sgd: return f(constnn::sgd<T>(lr, wd));
+    case optimizer_kind::momentum:
+      return f(constnn::momentum<T>(lr, static_cast<T>(o.momentum), wd));
+    case optimizer_kind::nesterov:
+      return f(constnn::nesterov<T>(lr, static_cast<T>(o.momentum), wd));
+    case optimizer_kind::adam:
+    case optimizer_kind::adamw: {
+      auto adam =
+          o.kind == optimizer_kind::adam ? constnn::adam<T>(lr, wd) : constnn::adamw<T>(lr, wd);
+      adam.beta1 = static_cast<T>(o.beta1);
+      adam.beta2 = static_cast<T>(o.beta2);
+      adam.eps = static_cast<T>(o.eps);
+      return f(adam);
+    }
+  }
+}
+
+constnn::lr_schedule schedule_of(const run_spec& spec) {
+  switch (spec.lr_schedule) {
+    case schedule_kind::step:
+      return constnn::lr_schedule::step(spec.lr_step_every, spec.lr_step_factor);
+    case schedule_kind::inverse:
+      return spec.lr_decay == 0 ? constnn::lr_schedule::constant()
+                                : constnn::lr_schedule::inverse(spec.lr_decay);
+    case schedule_kind::cosine: return constnn::lr_schedule::cosine(spec.epochs);
+  }
+  return constnn::lr_schedule::constant();
+}
+
 template <class T, class Net>
-run_result train_and_measure(const Net& net, const run_spec& spec, const data_pair<T>& data) {
+run_result train_and_measure(const Net& net, const run_spec& spec, const data_pair<T>& data,
+                             const image_shape& image = {}) {
   const auto start = clock_type::now();
   run_result r;
   r.spec = spec;
@@ -114,6 +160,12 @@ run_result train_and_measure(const Net& net, const run_spec& spec, const data_pa
   const T lr = lr_option.learning_rate_as<T>();
   const auto train_view = view_of(data.train);
   const auto validation_view = view_of(data.validation);
+  // What each epoch trains on; the figures are always measured on the training set itself.
+  labeled_data<T> mirrored;
+  if (spec.augment_hflip) mirrored = with_mirror_images(data.train, image);
+  const auto fit_view = spec.augment_hflip ? view_of(mirrored) : train_view;
+  r.trained_examples = fit_view.count;
+  const constnn::lr_schedule schedule = schedule_of(spec);
 
   // alpha: first dense layer, w[i * hidden + o] for input i and unit o, then hidden biases.
   // beta: second dense layer, w[o * next + k] joins unit o to output k.
@@ -126,28 +178,58 @@ run_result train_and_measure(const Net& net, const run_spec& spec, const data_pa
   const auto beta_at = [&](std::size_t o, std::size_t k) { return beta[o * next + k]; };
 
   constnn::evaluation on_train{}, on_validation{};
-  for (std::size_t epoch = 1; epoch <= spec.epochs; ++epoch) {
-    const auto epoch_start = clock_type::now();
-    const T epoch_lr =
-        spec.lr_decay == 0
-            ? lr
-            : static_cast<T>(std::stod(spec.learning_rate) /
-                             (1.0 + spec.lr_decay * static_cast<double>(epoch - 1)));
-    constnn::train_epoch(net, params, train_view, epoch_lr, ws);
-    on_train = constnn::evaluate(net, cparams, train_view, ws);
-    on_validation = constnn::evaluate(net, cparams, validation_view, ws);
-    epoch_record e;
-    e.epoch = epoch;
-    e.train_cross_entropy = on_train.mean_cross_entropy;
-    e.validation_cross_entropy = on_validation.mean_cross_entropy;
-    e.train_error = on_train.error_rate;
-    e.validation_error = on_validation.error_rate;
-    e.seconds = seconds_since(epoch_start);
-    if (spec.track_symmetry) {
-      e.alpha_rows_max_distance = max_pairwise_distance(hidden, inputs + 1, alpha_at);
-      e.beta_columns_max_distance = max_pairwise_distance(hidden, next, beta_at);
+  // Runs every epoch, train_one(epoch, its learning rate) training the network.
+  const auto run_epochs = [&](auto&& train_one) {
+    for (std::size_t epoch = 1; epoch <= spec.epochs; ++epoch) {
+      const auto epoch_start = clock_type::now();
+      // A schedule's rate in double from the rate as written, then rounded once to T.
+      const T epoch_lr =
+          spec.lr_schedule == schedule_kind::inverse && spec.lr_decay == 0
+              ? lr
+              : static_cast<T>(schedule.rate(std::stod(spec.learning_rate), epoch - 1));
+      train_one(epoch, epoch_lr);
+      const double train_seconds = seconds_since(epoch_start);
+      on_train = constnn::evaluate(net, cparams, train_view, ws);
+      on_validation = constnn::evaluate(net, cparams, validation_view, ws);
+      epoch_record e;
+      e.epoch = epoch;
+      e.train_cross_entropy = on_train.mean_cross_entropy;
+      e.validation_cross_entropy = on_validation.mean_cross_entropy;
+      e.train_error = on_train.error_rate;
+      e.validation_error = on_validation.error_rate;
+      e.seconds = seconds_since(epoch_start);
+      e.train_seconds = train_seconds;
+      if (spec.track_symmetry) {
+        e.alpha_rows_max_distance = max_pairwise_distance(hidden, inputs + 1, alpha_at);
+        e.beta_columns_max_distance = max_pairwise_distance(hidden, next, beta_at);
+      }
+      r.epochs.push_back(e);
     }
-    r.epochs.push_back(e);
+  };
+  const optimizer_settings optimizer = spec.optimizer_of();
+  if (optimizer.kind == optimizer_kind::sgd && optimizer.weight_decay == 0 && spec.batch == 1 &&
+      !spec.shuffle) {
+    // train_export's training: per-example SGD in order, the update fused into backward.
+    run_epochs([&](std::size_t, T epoch_lr) {
+      constnn::train_epoch(net, params, fit_view, epoch_lr, ws);
+    });
+  } else {
+    with_optimizer(optimizer, lr, [&](auto opt) {
+      std::vector<T> state(constnn::optimizer_state_count<decltype(opt)>(params.size()));
+      std::vector<T> grad(constnn::batch_gradient_count(spec.batch, params.size()));
+      std::vector<std::size_t> order(spec.shuffle ? fit_view.count : 0);
+      run_epochs([&](std::size_t epoch, T epoch_lr) {
+        opt.learning_rate = epoch_lr;
+        if (spec.shuffle) constnn::shuffled_order(order, spec.seed, epoch);
+        const double loss = constnn::train_epoch(net, params, fit_view, opt, std::span<T>(state),
+                                                 std::span<T>(grad), ws, spec.batch,
+                                                 std::span<const std::size_t>(order));
+        if (loss != loss)
+          train_export::fail_data(fmt::format("{}: epoch {}: a batch was refused (a non-finite "
+                                              "loss: is the learning rate too high?)",
+                                              spec.key(), epoch));
+      });
+    });
   }
   r.train_errors = on_train.errors;
   r.validation_errors = on_validation.errors;
@@ -165,6 +247,8 @@ run_result train_and_measure(const Net& net, const run_spec& spec, const data_pa
 
 template <class T, class Act>
 run_result run_with(const run_spec& spec, const data_pair<T>& data, std::size_t classes) {
+  if (spec.augment_hflip)
+    train_export::fail_usage(spec.key() + ": augment hflip mirrors images; an MLP takes a vector");
   const std::size_t features = data.train.width;
   const auto& h = spec.hidden;
   switch (h.size()) {
@@ -194,12 +278,16 @@ run_result run_fixed(const run_spec& spec, const data_pair<T>& data, std::size_t
                                          net.output_size(), data.train.width, classes));
   if (spec.track_symmetry || spec.keep_first_layer)
     train_export::fail_usage(spec.key() + ": track_symmetry and keep_first_layer are for MLPs");
-  return train_and_measure(net, spec, data);
+  using in = typename Net::input_shape;
+  static_assert(in::rank() == 3, "the named networks take images: rows x columns x channels");
+  const image_shape image{in::static_extent(0), in::static_extent(1), in::static_extent(2)};
+  return train_and_measure(net, spec, data, image);
 }
 
 template <class T>
 run_result run_typed(const run_spec& spec, const data_pair<T>& data, std::size_t classes) {
   if (spec.network == "cnn-fashion") return run_fixed<T, fashion_cnn<T>>(spec, data, classes);
+  if (spec.network == "cnn-fashion-3") return run_fixed<T, fashion_cnn_3<T>>(spec, data, classes);
   if (spec.network == "cnn-ocr") return run_fixed<T, ocr_cnn<T>>(spec, data, classes);
   if (!spec.network.empty()) train_export::fail_usage(spec.key() + ": unknown network");
   switch (spec.activation) {
@@ -210,9 +298,13 @@ run_result run_typed(const run_spec& spec, const data_pair<T>& data, std::size_t
   train_export::fail_usage("unknown activation");
 }
 
+// Fashion-MNIST's training set is 277 MiB of CSV, more than train_export's limit on a file it
+// is handed; the grid's files are the ones run_experiments.sh converted.
+constexpr std::size_t max_input_bytes = std::size_t{1} << 30;
+
 template <class T>
 labeled_data<T> read_csv(const std::filesystem::path& path, std::size_t classes) {
-  const auto file = train_export::read_input_file(path);
+  const auto file = train_export::read_input_file(path, max_input_bytes);
   return train_export::parse_labeled_csv<T>(file.bytes, file.name, classes);
 }
 
@@ -249,6 +341,9 @@ const std::map<std::string, std::string>& known_networks() {
       {"cnn-fashion",
        "28x28x1, conv2d 16 3x3 same, relu, maxpool 2x2, conv2d 32 3x3 same, relu, maxpool 2x2, "
        "dense 10"},
+      {"cnn-fashion-3",
+       "28x28x1, conv2d 32 3x3 same, relu, maxpool 2x2, conv2d 64 3x3 same, relu, maxpool 2x2, "
+       "conv2d 64 3x3 same, relu, maxpool 2x2, dense 64, relu, dense 10"},
       {"cnn-ocr",
        "16x8x1, conv2d 8 3x3 same, relu, maxpool 2x2, conv2d 16 3x3 same, relu, maxpool 2x2, "
        "dense 10"},
@@ -261,6 +356,8 @@ double estimated_cost(const run_spec& spec, std::size_t features, std::size_t cl
   double macs = 0;
   // Multiply-adds of one forward pass of the named networks (conv layers dominate).
   if (spec.network == "cnn-fashion") macs = 28.0 * 28 * 9 * 16 + 14.0 * 14 * 9 * 16 * 32 + 1568.0 * 10;
+  if (spec.network == "cnn-fashion-3")
+    macs = 28.0 * 28 * 9 * 32 + 14.0 * 14 * 9 * 32 * 64 + 7.0 * 7 * 9 * 64 * 64 + 576.0 * 64 + 640;
   if (spec.network == "cnn-ocr") macs = 16.0 * 8 * 9 * 8 + 8.0 * 4 * 9 * 8 * 16 + 128.0 * 10;
   if (spec.network.empty()) {
     std::size_t in = features;
@@ -271,7 +368,8 @@ double estimated_cost(const run_spec& spec, std::size_t features, std::size_t cl
     macs += static_cast<double>(in * classes);
   }
   // A training step costs about three forward passes; each epoch evaluates both sets once.
-  const double passes = 3.0 * static_cast<double>(train_examples) +
+  const double trained = static_cast<double>(train_examples) * (spec.augment_hflip ? 2 : 1);
+  const double passes = 3.0 * trained +
                         static_cast<double>(train_examples + validation_examples);
   return macs * passes * static_cast<double>(spec.epochs);
 }

@@ -1,7 +1,10 @@
-// One training run of the grid: constnn's run-time-size network, trained as the reference job
-// trains (per-example SGD in file order), measured after every epoch.
+// One training run of the grid: constnn's run-time-size network or a named fixed-size CNN,
+// trained as the reference job trains (per-example SGD in file order) unless the run asks for an
+// optimizer, mini-batches, shuffling or mirrored images, measured after every epoch.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <vector>
@@ -35,7 +38,8 @@ struct epoch_record {
   double validation_cross_entropy = 0;  ///< mean over the whole validation set
   double train_error = 0;
   double validation_error = 0;
-  double seconds = 0;  ///< training plus both evaluations
+  double seconds = 0;        ///< training plus both evaluations
+  double train_seconds = 0;  ///< training alone
   /// With track_symmetry: the largest Euclidean distance between two rows of alpha (each
   /// first-layer unit's incoming weights and bias), and between two columns of beta (each
   /// first-layer unit's outgoing weights, bias column excluded). Exactly 0 means every
@@ -50,6 +54,7 @@ struct run_result {
   std::size_t parameter_count = 0;
   std::size_t train_examples = 0;
   std::size_t validation_examples = 0;
+  std::size_t trained_examples = 0;  ///< per epoch: train_examples, twice that with augment_hflip
   std::vector<epoch_record> epochs;
   /// After the last epoch (the same figures as its epoch_record, as counts too).
   std::size_t train_errors = 0;
@@ -60,6 +65,36 @@ struct run_result {
   /// With keep_first_layer: alpha as rows, each [bias, weight of input 1, ..., input M].
   std::vector<std::vector<double>> first_layer_rows;
 };
+
+/// Rows, columns and channels of an image input.
+using image_shape = std::array<std::size_t, 3>;
+
+/// Each example of `data` (an image, rows x columns x channels, channels last) followed by its
+/// mirror image, left and right swapped, with the same label (augment_hflip).
+template <class T>
+train_export::labeled_data<T> with_mirror_images(const train_export::labeled_data<T>& data,
+                                                 const image_shape& image) {
+  const auto [rows, columns, channels] = image;
+  const std::size_t n = data.width;
+  train_export::labeled_data<T> out;
+  out.width = n;
+  out.features.resize(2 * data.features.size());
+  out.labels.reserve(2 * data.size());
+  for (std::size_t e = 0; e < data.size(); ++e) {
+    const T* x = data.features.data() + e * n;
+    T* original = out.features.data() + 2 * e * n;
+    T* mirror = original + n;
+    std::copy(x, x + n, original);
+    for (std::size_t y = 0; y < rows; ++y)
+      for (std::size_t c = 0; c < columns; ++c)
+        for (std::size_t k = 0; k < channels; ++k)
+          mirror[(y * columns + c) * channels + k] =
+              x[(y * columns + (columns - 1 - c)) * channels + k];
+    out.labels.push_back(data.labels[e]);
+    out.labels.push_back(data.labels[e]);
+  }
+  return out;
+}
 
 /// Trains and measures one run on one thread. The data set must hold the run's precision.
 run_result run_one(const run_spec& spec, const loaded_dataset& data);

@@ -47,7 +47,7 @@ class file_descriptor {
 
 }  // namespace
 
-input_file read_input_file(const std::filesystem::path& path) {
+input_file read_input_file(const std::filesystem::path& path, std::size_t limit) {
   input_file file{path, path.string(), {}};
   if (path.empty()) fail_reading(file.name, ENOENT);
   int opened = -1;
@@ -62,7 +62,7 @@ input_file read_input_file(const std::filesystem::path& path) {
   if (S_ISDIR(st.st_mode)) fail_reading(file.name, EISDIR);
   // Sizing the buffer from the file avoids regrowing it; only regular files know their size.
   if (S_ISREG(st.st_mode) && st.st_size > 0) {
-    file.bytes.reserve(std::min(static_cast<std::size_t>(st.st_size), max_input_bytes + 1));
+    file.bytes.reserve(std::min(static_cast<std::size_t>(st.st_size), limit + 1));
   }
 
   char chunk[1 << 16];
@@ -79,9 +79,9 @@ input_file read_input_file(const std::filesystem::path& path) {
       file.bytes.append(chunk, offset);
       fail_nul(file.name, file.bytes, file.bytes.size());
     }
-    if (count > max_input_bytes - file.bytes.size()) {
+    if (count > limit - file.bytes.size()) {
       fail_data(fmt::format("{}: longer than {} MiB, the limit on an input file", file.name,
-                            max_input_bytes >> 20));
+                            limit >> 20));
     }
     file.bytes.append(chunk, count);
   }

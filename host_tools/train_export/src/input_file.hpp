@@ -19,9 +19,11 @@ struct input_file {
 
 /// Reads `path` to its end; a FIFO or a device is read like a file, so a signal handler must
 /// be able to end a read that never finishes. Throws tool_error(io) naming the file when it is
-/// missing, unreadable or a directory; tool_error(data) when it is longer than
-/// max_input_bytes or holds a NUL byte (FILE:LINE:COLUMN of the first), which no CSV text has,
-/// so /dev/zero or a binary file fails at once.
-input_file read_input_file(const std::filesystem::path& path);
+/// missing, unreadable or a directory; tool_error(data) when it is longer than `limit` bytes
+/// (train_export's max_input_bytes; the experiments tool allows more, for Fashion-MNIST) or
+/// holds a NUL byte (FILE:LINE:COLUMN of the first), which no CSV text has, so /dev/zero or a
+/// binary file fails at once.
+input_file read_input_file(const std::filesystem::path& path,
+                           std::size_t limit = max_input_bytes);
 
 }  // namespace train_export
