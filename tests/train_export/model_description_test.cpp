@@ -105,6 +105,10 @@ BOOST_AUTO_TEST_CASE(bad_items_name_the_item_and_what_is_wrong) {
              "--layers: 'dense:+3' (item 1): the output count must be a positive integer of at "
              "most 1000000, got '+3'");
   BOOST_TEST(layers_error("") == "--layers: no layers given");
+  // The item is the user's text: a newline in it cannot split the message (found by the fuzzer).
+  BOOST_TEST(layers_error("relu,den\nse:3") ==
+             "--layers: 'den\\x0ase:3' (item 2): unknown layer; known: dense, conv2d, conv1d, "
+             "maxpool, avgpool, globalavgpool, flatten, relu, sigmoid, tanh");
   std::string many = "relu";
   for (int k = 0; k < 30; ++k) many += ",relu";
   BOOST_TEST(layers_error(many) == "--layers: 31 layers; at most 24");

@@ -71,11 +71,11 @@ template <class T>
 std::string layer_table(const model_description& d, const std::vector<tensor_shape>& shapes,
                         std::size_t params, std::size_t inference_ws, std::size_t training_ws) {
   std::string t = "//\n// layer                            output        parameters\n";
-  t += fmt::format("// {:<32} {:<13}\n", "input", shapes[0].text());
+  t += fmt::format("// {:<32} {}\n", "input", shapes[0].text());
   for (std::size_t k = 0; k < d.layers.size(); ++k)
     t += fmt::format("// {:<32} {:<13} {}\n", d.layers[k].text(), shapes[k + 1].text(),
                      layer_parameter_count(d.layers[k], shapes[k]));
-  t += fmt::format("// {:<32} {:<13}\n", "softmax + cross-entropy", shapes.back().text());
+  t += fmt::format("// {:<32} {}\n", "softmax + cross-entropy", shapes.back().text());
   t += fmt::format(
       "// memory ({}): parameter_bytes {}, inference_ram_bytes {}, training_ram_bytes (SGD) {}\n",
       std::is_same_v<T, float> ? "float" : "double", params * sizeof(T), inference_ws * sizeof(T),

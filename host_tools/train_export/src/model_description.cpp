@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "display_text.hpp"
 #include "error.hpp"
 #include "stack_network.hpp"
 
@@ -56,7 +57,8 @@ struct item_parser {
   std::size_t index;  // 1-based
 
   [[noreturn]] void fail(std::string_view what) const {
-    fail_usage(fmt::format("{}: '{}' (item {}): {}", option, item, index, what));
+    // The item is the user's text: escaped, the message stays one line whatever it holds.
+    fail_usage(one_line(fmt::format("{}: '{}' (item {}): {}", option, item, index, what)));
   }
   std::size_t number(std::string_view text, std::string_view what) const {
     const auto v = positive(text);
@@ -276,21 +278,22 @@ std::string layer_spec::text() const {
 tensor_shape parse_input_shape(std::string_view text, std::string_view option) {
   const auto axes = split(text, 'x');
   if (axes.size() > 3)
-    fail_usage(fmt::format("{}: '{}' has {} axes; expected N, LxC or HxWxC", option, text,
-                           axes.size()));
+    fail_usage(one_line(fmt::format("{}: '{}' has {} axes; expected N, LxC or HxWxC", option,
+                                    text, axes.size())));
   tensor_shape s;
   s.rank = axes.size();
   std::size_t size = 1;
   for (std::size_t i = 0; i < axes.size(); ++i) {
     const auto v = positive(axes[i]);
     if (!v)
-      fail_usage(fmt::format("{}: '{}': every axis must be a positive integer of at most {} "
-                             "(N, LxC or HxWxC)",
-                             option, text, max_size));
+      fail_usage(one_line(fmt::format("{}: '{}': every axis must be a positive integer of at "
+                                      "most {} (N, LxC or HxWxC)",
+                                      option, text, max_size)));
     s.dims[i] = *v;
     size *= *v;
     if (size > max_size * 16)
-      fail_usage(fmt::format("{}: '{}' has more than {} values", option, text, max_size * 16));
+      fail_usage(one_line(fmt::format("{}: '{}' has more than {} values", option, text,
+                                      max_size * 16)));
   }
   return s;
 }

@@ -22,7 +22,10 @@ struct avg_pool2d : detail::pool2d_window<KH, KW, SH, SW> {
   constexpr void forward(const forward_io<T, In, Out>& io) const noexcept {
     const std::size_t w = io.in.extent(1), c_n = io.in.extent(2);
     const std::size_t oh = io.out.extent(0), ow = io.out.extent(1);
-    const auto win_h = this->kh(), win_w = this->kw(), step_h = this->sh(), step_w = this->sw();
+    const auto win_h = this->kh();
+    const auto win_w = this->kw();
+    const auto step_h = this->sh();
+    const auto step_w = this->sw();
     for (std::size_t oy = 0; oy < oh; ++oy)
       for (std::size_t ox = 0; ox < ow; ++ox)
         for (std::size_t c = 0; c < c_n; ++c) {
@@ -40,7 +43,10 @@ struct avg_pool2d : detail::pool2d_window<KH, KW, SH, SW> {
     if (io.dx == nullptr) return;
     const std::size_t w = io.in.extent(1), c_n = io.in.extent(2);
     const std::size_t oh = io.out.extent(0), ow = io.out.extent(1);
-    const auto win_h = this->kh(), win_w = this->kw(), step_h = this->sh(), step_w = this->sw();
+    const auto win_h = this->kh();
+    const auto win_w = this->kw();
+    const auto step_h = this->sh();
+    const auto step_w = this->sw();
     for (std::size_t k = 0; k < io.in.size(); ++k) io.dx[k] = T(0);
     for (std::size_t oy = 0; oy < oh; ++oy)
       for (std::size_t ox = 0; ox < ow; ++ox)

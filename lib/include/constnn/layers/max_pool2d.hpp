@@ -33,7 +33,10 @@ struct max_pool2d : detail::pool2d_window<KH, KW, SH, SW> {
   constexpr void forward(const forward_io<T, In, Out>& io) const noexcept {
     const std::size_t w = io.in.extent(1), c_n = io.in.extent(2);
     const std::size_t oh = io.out.extent(0), ow = io.out.extent(1);
-    const auto win_h = this->kh(), win_w = this->kw(), step_h = this->sh(), step_w = this->sw();
+    const auto win_h = this->kh();
+    const auto win_w = this->kw();
+    const auto step_h = this->sh();
+    const auto step_w = this->sw();
     if (!std::is_constant_evaluated() &&
         detail::kernels::max_pool_forward(w, c_n, win_h, win_w, step_h, step_w, oh, ow, io.x, io.y,
                                           io.extra))
@@ -67,7 +70,10 @@ struct max_pool2d : detail::pool2d_window<KH, KW, SH, SW> {
     if (io.dx == nullptr) return;
     const std::size_t h = io.in.extent(0), w = io.in.extent(1), c_n = io.in.extent(2);
     const std::size_t oh = io.out.extent(0), ow = io.out.extent(1);
-    const auto win_h = this->kh(), win_w = this->kw(), step_h = this->sh(), step_w = this->sw();
+    const auto win_h = this->kh();
+    const auto win_w = this->kw();
+    const auto step_h = this->sh();
+    const auto step_w = this->sw();
     const bool overlap = step_h < win_h || step_w < win_w;
     // Inputs no window covers (and, with overlap, the sums) start at 0.
     if (overlap || oh * step_h != h || ow * step_w != w)
