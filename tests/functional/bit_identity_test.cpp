@@ -74,6 +74,33 @@ examples<T> from_csv(const std::string& name) {
   return {d.features, d.labels, d.width};
 }
 
+/// Both sets' metrics with the weights as they are now.
+template <class Net>
+void record_epoch(const Net& net, const examples<typename Net::scalar>& train,
+                  const examples<typename Net::scalar>& validation, trace<typename Net::scalar>& t,
+                  std::span<typename Net::scalar> w) {
+  using T = typename Net::scalar;
+  const auto a = evaluate(net, std::span<const T>(t.params), train.view(), w);
+  const auto b = evaluate(net, std::span<const T>(t.params), validation.view(), w);
+  t.train_ce.push_back(a.mean_cross_entropy);
+  t.validation_ce.push_back(b.mean_cross_entropy);
+  t.train_errors.push_back(a.errors);
+  t.validation_errors.push_back(b.errors);
+}
+
+/// Every prediction of both sets.
+template <class Net>
+void record_predictions(const Net& net, const examples<typename Net::scalar>& train,
+                        const examples<typename Net::scalar>& validation,
+                        trace<typename Net::scalar>& t, std::span<typename Net::scalar> w) {
+  using T = typename Net::scalar;
+  t.predictions.resize(train.labels.size() + validation.labels.size());
+  predict_all(net, std::span<const T>(t.params), train.view(),
+              std::span<int>(t.predictions).first(train.labels.size()), w);
+  predict_all(net, std::span<const T>(t.params), validation.view(),
+              std::span<int>(t.predictions).subspan(train.labels.size()), w);
+}
+
 /// Random init, `epochs` epochs of SGD, an evaluation of both sets after each, then every
 /// prediction: the reference job's shape.
 template <class Net>
@@ -88,18 +115,9 @@ trace<typename Net::scalar> run(const Net& net, const examples<typename Net::sca
   initialize(net, p, init, 7);
   for (int e = 0; e < epochs; ++e) {
     t.epoch_loss.push_back(train_epoch(net, p, train.view(), lr, w));
-    const auto a = evaluate(net, std::span<const T>(p), train.view(), w);
-    const auto b = evaluate(net, std::span<const T>(p), validation.view(), w);
-    t.train_ce.push_back(a.mean_cross_entropy);
-    t.validation_ce.push_back(b.mean_cross_entropy);
-    t.train_errors.push_back(a.errors);
-    t.validation_errors.push_back(b.errors);
+    record_epoch(net, train, validation, t, w);
   }
-  t.predictions.resize(train.labels.size() + validation.labels.size());
-  predict_all(net, std::span<const T>(p), train.view(),
-              std::span<int>(t.predictions).first(train.labels.size()), w);
-  predict_all(net, std::span<const T>(p), validation.view(),
-              std::span<int>(t.predictions).subspan(train.labels.size()), w);
+  record_predictions(net, train, validation, t, w);
   return t;
 }
 
@@ -151,18 +169,9 @@ trace<typename Net::scalar> run_with(const Net& net, const examples<typename Net
     t.epoch_loss.push_back(train_epoch(net, p, train.view(), opt, std::span<T>(state),
                                        std::span<T>(grad), w, batch,
                                        std::span<const std::size_t>(order)));
-    const auto a = evaluate(net, std::span<const T>(p), train.view(), w);
-    const auto b = evaluate(net, std::span<const T>(p), validation.view(), w);
-    t.train_ce.push_back(a.mean_cross_entropy);
-    t.validation_ce.push_back(b.mean_cross_entropy);
-    t.train_errors.push_back(a.errors);
-    t.validation_errors.push_back(b.errors);
+    record_epoch(net, train, validation, t, w);
   }
-  t.predictions.resize(train.labels.size() + validation.labels.size());
-  predict_all(net, std::span<const T>(p), train.view(),
-              std::span<int>(t.predictions).first(train.labels.size()), w);
-  predict_all(net, std::span<const T>(p), validation.view(),
-              std::span<int>(t.predictions).subspan(train.labels.size()), w);
+  record_predictions(net, train, validation, t, w);
   return t;
 }
 

@@ -83,28 +83,9 @@ std::string layer_table(const model_description& d, const std::vector<tensor_sha
   return t;
 }
 
-std::string_view init_text(initialization init) {
-  switch (init) {
-    case initialization::zero:
-      return "zero";
-    case initialization::glorot:
-      return "glorot";
-    case initialization::he:
-      return "he";
-    default:
-      return "random";
-  }
-}
-
 std::string training_text(const options& opts) {
   if (opts.reference_training()) return "";
-  std::string t = fmt::format(", optimizer {}", opts.optimizer == optimizer_kind::sgd ? "sgd"
-                                                 : opts.optimizer == optimizer_kind::momentum
-                                                     ? "momentum"
-                                                 : opts.optimizer == optimizer_kind::nesterov
-                                                     ? "nesterov"
-                                                 : opts.optimizer == optimizer_kind::adam ? "adam"
-                                                                                          : "adamw");
+  std::string t = fmt::format(", optimizer {}", optimizer_name(opts.optimizer));
   if (opts.optimizer == optimizer_kind::momentum || opts.optimizer == optimizer_kind::nesterov)
     t += fmt::format(" (momentum {})", opts.momentum_text);
   if (opts.optimizer == optimizer_kind::adam || opts.optimizer == optimizer_kind::adamw)
@@ -154,7 +135,7 @@ std::string header_text(const options& opts, const model_description& descriptio
     out += fmt::format(
         "// hyperparameters: epochs {}, hidden {}, classes {}, init {}, seed {}, learning rate "
         "{}, precision {}{}\n",
-        opts.epochs, opts.hidden, classes, init_text(opts.init), opts.seed,
+        opts.epochs, opts.hidden, classes, init_name(opts.init), opts.seed,
         opts.learning_rate_text, scalar, training_text(opts));
   } else {
     out += fmt::format("// network: --input-shape {} --layers {}\n", description.input.text(),
@@ -162,7 +143,7 @@ std::string header_text(const options& opts, const model_description& descriptio
     out += fmt::format(
         "// hyperparameters: epochs {}, classes {}, init {}, seed {}, learning rate {}, "
         "precision {}{}\n",
-        opts.epochs, classes, init_text(opts.init), opts.seed, opts.learning_rate_text, scalar,
+        opts.epochs, classes, init_name(opts.init), opts.seed, opts.learning_rate_text, scalar,
         training_text(opts));
   }
   if (summary.stopped_early)

@@ -16,34 +16,6 @@ nlohmann::ordered_json input_json(const input_summary& input) {
           {"features", input.features}};
 }
 
-std::string_view init_name(initialization init) {
-  switch (init) {
-    case initialization::zero:
-      return "zero";
-    case initialization::glorot:
-      return "glorot";
-    case initialization::he:
-      return "he";
-    default:
-      return "random";
-  }
-}
-
-std::string_view optimizer_name(optimizer_kind o) {
-  switch (o) {
-    case optimizer_kind::momentum:
-      return "momentum";
-    case optimizer_kind::nesterov:
-      return "nesterov";
-    case optimizer_kind::adam:
-      return "adam";
-    case optimizer_kind::adamw:
-      return "adamw";
-    default:
-      return "sgd";
-  }
-}
-
 }  // namespace
 
 std::string metrics_json(const options& opts, const model_description& description,

@@ -753,6 +753,34 @@ std::vector<output_request> options::outputs() const {
   return list;
 }
 
+std::string_view init_name(initialization init) noexcept {
+  switch (init) {
+    case initialization::zero:
+      return "zero";
+    case initialization::glorot:
+      return "glorot";
+    case initialization::he:
+      return "he";
+    default:
+      return "random";
+  }
+}
+
+std::string_view optimizer_name(optimizer_kind optimizer) noexcept {
+  switch (optimizer) {
+    case optimizer_kind::momentum:
+      return "momentum";
+    case optimizer_kind::nesterov:
+      return "nesterov";
+    case optimizer_kind::adam:
+      return "adam";
+    case optimizer_kind::adamw:
+      return "adamw";
+    default:
+      return "sgd";
+  }
+}
+
 command_line parse_command_line(int argc, const char* const* argv) {
   cli_definition cli{CLI::App(std::string(description), std::string(tool_name)), {}};
   define_options(cli);

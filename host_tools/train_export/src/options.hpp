@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model_description.hpp"
@@ -45,6 +46,10 @@ struct schedule_option {
   double decay = 0;       ///< inverse: lr / (1 + decay * (e - 1))
   std::string text = "constant";
 };
+
+/// The option values' own spellings (--init, --optimizer), for every record of a run.
+std::string_view init_name(initialization init) noexcept;
+std::string_view optimizer_name(optimizer_kind optimizer) noexcept;
 
 /// One output file the user requested, with the option that named it (for messages).
 struct output_request {
