@@ -2,6 +2,9 @@
 // the network spelled with fixed types in every figure and every bit (parameters, the
 // plan's memory, training by SGD and by Adam with mini-batches, predictions), its gradients
 // must match finite differences, and stacks that cannot run must be refused.
+// Handler mode, so that a refused network reports its check instead of stopping the test
+// (the sanitizer build, like every debug build, traps by default).
+#define CONSTNN_CHECK_MODE CONSTNN_CHECK_HANDLER
 #define BOOST_TEST_MODULE any_layer
 #include <boost/test/unit_test.hpp>
 
@@ -9,6 +12,7 @@
 
 #include <array>
 #include <cstring>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -18,6 +22,14 @@ using namespace constnn;
 using constnn_test::l2_distance;
 using constnn_test::numeric_gradient;
 using constnn_test::random_vector;
+
+namespace {
+std::vector<std::string> failures;
+}  // namespace
+
+void constnn::check_failed(const char* message, const char*, int) noexcept {
+  failures.emplace_back(message);
+}
 
 namespace {
 
@@ -122,7 +134,9 @@ BOOST_AUTO_TEST_CASE(a_cnn_of_any_layers_is_the_fixed_cnn_in_every_figure_and_bi
                                conv(6, 3, 3, 1, padding::valid), sigmoid{}, mean_pool(2, 2),
                                flatten{}, fc(4)});
   BOOST_TEST(any.valid());
+  failures.clear();
   check_same_network(fixed{}, any);
+  BOOST_TEST(failures.empty());
 }
 
 BOOST_AUTO_TEST_CASE(strides_overlap_series_and_deep_mlps_too) {
@@ -164,13 +178,20 @@ BOOST_AUTO_TEST_CASE(gradients_match_finite_differences) {
 }
 
 BOOST_AUTO_TEST_CASE(stacks_that_cannot_run_are_refused) {
-  // conv1d needs a series (one row), a window must fit, a layer with no kind sizes fails.
-  const auto image_to_series = any_network<float>(any_shape({4, 5, 1}), {series_conv(2, 3, 1, padding::valid), fc(2)});
+  // conv1d needs a series (one row), a window must fit; each refusal fails the network's check.
+  failures.clear();
+  const auto image_to_series =
+      any_network<float>(any_shape({4, 5, 1}), {series_conv(2, 3, 1, padding::valid), fc(2)});
   BOOST_TEST(!image_to_series.valid());
-  const auto too_big = any_network<float>(any_shape({4, 2, 16}), {conv(8, 5, 5, 1, padding::valid), fc(2)});
+  BOOST_TEST(failures.size() == 1u);
+  const auto too_big =
+      any_network<float>(any_shape({4, 2, 16}), {conv(8, 5, 5, 1, padding::valid), fc(2)});
   BOOST_TEST(!too_big.valid());
-  const auto fine = any_network<float>(any_shape({4, 2, 16}), {conv(8, 5, 5, 1, padding::same), fc(2)});
+  BOOST_TEST(failures.size() == 2u);
+  const auto fine =
+      any_network<float>(any_shape({4, 2, 16}), {conv(8, 5, 5, 1, padding::same), fc(2)});
   BOOST_TEST(fine.valid());
+  BOOST_TEST(failures.size() == 2u);
   BOOST_TEST(fine.parameters_size() == (5 * 5 * 16 * 8 + 8) + (4 * 2 * 8 * 2 + 2));
   // What a layer says of itself.
   const any_layer r = relu{};
