@@ -160,9 +160,9 @@ void check_same_as_library(const run_spec& spec, Opt opt, constnn::lr_schedule s
   std::vector<float> grad(constnn::batch_gradient_count(spec.batch, params.size()));
   constnn::initialize(net, std::span<float>(params), constnn::init_scheme::random, spec.seed);
   const auto& pair = *data.single_precision;
-  const constnn::dataset_view<float, train_export::label_type> train{
+  const constnn::dataset_view<float, host_tools::label_type> train{
       pair.train.features.data(), pair.train.labels.data(), pair.train.size(), pair.train.width};
-  const constnn::dataset_view<float, train_export::label_type> validation{
+  const constnn::dataset_view<float, host_tools::label_type> validation{
       pair.validation.features.data(), pair.validation.labels.data(), pair.validation.size(),
       pair.validation.width};
   std::vector<std::size_t> order(spec.shuffle ? train.count : 0);
@@ -314,17 +314,17 @@ BOOST_AUTO_TEST_CASE(grid_expands_variants_and_vary_and_trains_shared_runs_once)
 BOOST_AUTO_TEST_CASE(grid_errors_name_the_file_and_the_problem) {
   scratch s;
   const auto expect_error = [&](const std::string& experiments, const std::string& needle,
-                                train_export::failure_kind kind) {
+                                host_tools::failure_kind kind) {
     const auto file = s.write("bad.json", grid_text(experiments));
     try {
       load_grid(file, {{"dir", s.dir.string()}}, {});
       BOOST_ERROR("no error for " << experiments);
-    } catch (const train_export::tool_error& e) {
+    } catch (const host_tools::tool_error& e) {
       BOOST_TEST(std::string(e.what()).find(needle) != std::string::npos, e.what());
       BOOST_TEST((e.kind() == kind));
     }
   };
-  using train_export::failure_kind;
+  using host_tools::failure_kind;
   expect_error(R"([{"name": "a", "set": {"hiden": 3}}])", "unknown field \"hiden\"", failure_kind::data);
   expect_error(R"([{"name": "a", "set": {"hidden": 0}}])", "\"hidden\" must be", failure_kind::data);
   expect_error(R"([{"name": "a", "set": {"lr": "fast"}}])", "\"lr\" must be", failure_kind::data);
@@ -373,7 +373,7 @@ BOOST_AUTO_TEST_CASE(grid_errors_name_the_file_and_the_problem) {
   try {
     load_grid(s.write("g.json", grid_text(R"([{"name": "a"}])")), {{"dir", "x"}}, {"zzz"});
     BOOST_ERROR("no error for --only zzz");
-  } catch (const train_export::tool_error& e) {
+  } catch (const host_tools::tool_error& e) {
     BOOST_TEST(std::string(e.what()).find("zzz") != std::string::npos);
   }
 }
@@ -428,10 +428,10 @@ BOOST_AUTO_TEST_CASE(optimizers_batches_shuffling_and_schedules_are_the_library_
 
 BOOST_AUTO_TEST_CASE(mirrored_images_follow_their_originals) {
   // Two 2x3 images of two channels: value = 100 * example + 10 * column + channel (+ row).
-  train_export::labeled_data<float> data;
+  host_tools::labeled_data<float> data;
   data.width = 2 * 3 * 2;
   for (std::size_t e = 0; e < 2; ++e) {
-    data.labels.push_back(static_cast<train_export::label_type>(e + 4));
+    data.labels.push_back(static_cast<host_tools::label_type>(e + 4));
     for (std::size_t y = 0; y < 2; ++y)
       for (std::size_t x = 0; x < 3; ++x)
         for (std::size_t c = 0; c < 2; ++c)
@@ -440,7 +440,7 @@ BOOST_AUTO_TEST_CASE(mirrored_images_follow_their_originals) {
   const auto out = with_mirror_images(data, {2, 3, 2});
   BOOST_TEST_REQUIRE(out.size() == 4u);
   BOOST_TEST(out.width == data.width);
-  BOOST_TEST(out.labels == (std::vector<train_export::label_type>{4, 4, 5, 5}),
+  BOOST_TEST(out.labels == (std::vector<host_tools::label_type>{4, 4, 5, 5}),
              boost::test_tools::per_element());
   for (std::size_t e = 0; e < 2; ++e) {
     const float* original = out.features.data() + (2 * e) * out.width;

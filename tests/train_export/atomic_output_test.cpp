@@ -11,7 +11,7 @@
 #include "error.hpp"
 #include "tool_harness.hpp"
 
-using train_export::output_transaction;
+using host_tools::output_transaction;
 using train_export_test::read_file;
 using train_export_test::scratch_dir;
 using train_export_test::write_file;
@@ -53,8 +53,8 @@ BOOST_AUTO_TEST_CASE(a_bad_path_fails_at_reserve_with_an_io_error) {
   try {
     t.reserve(dir / "missing" / "a.txt");
     BOOST_TEST_FAIL("no error");
-  } catch (const train_export::tool_error& e) {
-    BOOST_TEST((e.kind() == train_export::failure_kind::io));
+  } catch (const host_tools::tool_error& e) {
+    BOOST_TEST((e.kind() == host_tools::failure_kind::io));
     BOOST_TEST(std::string(e.what()).ends_with("a.txt: cannot write: No such file or directory"));
   }
 }
@@ -88,8 +88,8 @@ output_transaction::rename_function failing_for(std::string failing, int error) 
 std::string commit_error(output_transaction& t) {
   try {
     t.commit();
-  } catch (const train_export::tool_error& e) {
-    BOOST_TEST((e.kind() == train_export::failure_kind::io));
+  } catch (const host_tools::tool_error& e) {
+    BOOST_TEST((e.kind() == host_tools::failure_kind::io));
     return e.what();
   }
   return "no error";

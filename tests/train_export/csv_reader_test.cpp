@@ -7,9 +7,9 @@
 #include "csv_reader.hpp"
 #include "error.hpp"
 
-using train_export::failure_kind;
-using train_export::parse_labeled_csv;
-using train_export::tool_error;
+using host_tools::failure_kind;
+using host_tools::parse_labeled_csv;
+using host_tools::tool_error;
 
 namespace {
 

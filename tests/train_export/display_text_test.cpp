@@ -3,8 +3,8 @@
 
 #include "display_text.hpp"
 
-using train_export::comment_text;
-using train_export::one_line;
+using host_tools::comment_text;
+using host_tools::one_line;
 
 BOOST_AUTO_TEST_SUITE(display_text)
 

@@ -43,9 +43,9 @@ static_assert(predict_sample<mlp_model::network>(mlp_model::parameters, mlp_mode
 // Predicts every embedded sample at run time and formats them as train_export's labels file.
 template <class Model>
 std::string predicted_labels_text() {
-  std::vector<train_export::label_type> labels;
+  std::vector<host_tools::label_type> labels;
   for (std::size_t s = 0; s < Model::sample_count; ++s) {
-    labels.push_back(static_cast<train_export::label_type>(
+    labels.push_back(static_cast<host_tools::label_type>(
         predict_sample<typename Model::network>(Model::parameters, Model::sample_features, s)));
   }
   return train_export::labels_text(labels);
@@ -81,7 +81,7 @@ template <class T, std::size_t N, std::size_t M, class Label>
 void check_samples_equal_csv(const std::array<T, N>& features, const std::array<Label, M>& labels) {
   const auto file = train_export_test::read_file(ROUND_TRIP_VALIDATION);
   const auto data =
-      train_export::parse_labeled_csv<T>(file, ROUND_TRIP_VALIDATION, ROUND_TRIP_CLASSES);
+      host_tools::parse_labeled_csv<T>(file, ROUND_TRIP_VALIDATION, ROUND_TRIP_CLASSES);
   BOOST_TEST_REQUIRE(data.size() == M, "every validation example is embedded");
   BOOST_TEST_REQUIRE(data.features.size() == N);
   BOOST_TEST(std::memcmp(features.data(), data.features.data(), sizeof(T) * N) == 0);

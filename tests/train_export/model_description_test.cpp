@@ -8,7 +8,7 @@
 #include "model_description.hpp"
 #include "stack_network.hpp"
 
-using namespace train_export;
+using namespace host_tools;
 
 namespace {
 

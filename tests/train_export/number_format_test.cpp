@@ -10,9 +10,9 @@
 
 #include "number_format.hpp"
 
-using train_export::decimal_literal;
-using train_export::hex_literal;
-using train_export::shortest;
+using host_tools::decimal_literal;
+using host_tools::hex_literal;
+using host_tools::shortest;
 
 namespace {
 

@@ -7,11 +7,11 @@
 #include "error.hpp"
 #include "options.hpp"
 
-using train_export::failure_kind;
+using host_tools::failure_kind;
 using train_export::initialization;
 using train_export::options;
 using train_export::precision;
-using train_export::tool_error;
+using host_tools::tool_error;
 
 namespace {
 

@@ -16,9 +16,9 @@ namespace experiments {
 namespace {
 
 using json = nlohmann::ordered_json;
-using train_export::fail_data;
-using train_export::fail_io;
-using train_export::fail_usage;
+using host_tools::fail_data;
+using host_tools::fail_io;
+using host_tools::fail_usage;
 
 // lr_decay D is the schedule "inverse:D"; 0 is a fixed rate, as it has always been.
 void set_inverse(run_spec& run, double decay) {

@@ -115,7 +115,7 @@ std::string schedule_text(const run_spec& run);
 
 /// Reads a grid file (JSON, see grid.json beside the tool). `{name}` in a data set path is
 /// replaced by variables[name]. Only experiments named in `only` are kept (all when empty).
-/// Throws train_export::tool_error naming the file and the problem.
+/// Throws host_tools::tool_error naming the file and the problem.
 grid load_grid(const std::filesystem::path& file, const std::map<std::string, std::string>& variables,
                const std::vector<std::string>& only);
 

@@ -22,6 +22,7 @@
 #include "grid.hpp"
 #include "results_io.hpp"
 #include "runner.hpp"
+#include "termination.hpp"
 
 namespace {
 
@@ -76,7 +77,7 @@ int run(const cli_options& cli) {
   for (const auto& d : cli.data) {
     const auto eq = d.find('=');
     if (eq == std::string::npos || eq == 0)
-      train_export::fail_usage(fmt::format("--data: expected NAME=DIR, not \"{}\"", d));
+      host_tools::fail_usage(fmt::format("--data: expected NAME=DIR, not \"{}\"", d));
     variables[d.substr(0, eq)] = d.substr(eq + 1);
   }
   const grid g = load_grid(cli.grid_file, variables, cli.only);
@@ -86,8 +87,8 @@ int run(const cli_options& cli) {
   // Claim the outputs first, so an unwritable folder fails before minutes of training.
   std::error_code ec;
   std::filesystem::create_directories(cli.out, ec);
-  if (ec) train_export::fail_io(fmt::format("{}: cannot create: {}", cli.out.string(), ec.message()));
-  train_export::output_transaction outputs;
+  if (ec) host_tools::fail_io(fmt::format("{}: cannot create: {}", cli.out.string(), ec.message()));
+  host_tools::output_transaction outputs;
   const auto json_out = outputs.reserve(cli.out / "results.json");
   const auto runs_out = outputs.reserve(cli.out / "runs.csv");
   const auto epochs_out = outputs.reserve(cli.out / "epochs.csv");
@@ -184,13 +185,16 @@ int run(const cli_options& cli) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  host_tools::set_program_name("constnn_experiments");
+  host_tools::install_termination_handlers();
   cli_options cli;
   CLI::App app{
       "Trains every run of an experiment grid with constnn (per-example SGD in file order, as\n"
       "train_export trains), independent runs in parallel, and writes OUT/results.json (every\n"
       "run's hyperparameters, per-epoch train and validation cross-entropy and error, final\n"
       "error rates, wall time), OUT/runs.csv and OUT/epochs.csv.\n"
-      "Exit status: 0 success, 2 usage error, 3 bad data or grid file, 4 I/O error.",
+      "Exit status: 0 success, 2 usage error, 3 bad data or grid file, 4 I/O error, 130\n"
+      "interrupted (SIGINT or SIGTERM; no result file is written).",
       "constnn_experiments"};
   app.add_option("--grid", cli.grid_file, "Grid file (JSON)")->capture_default_str();
   app.add_option("--data", cli.data,
@@ -203,15 +207,15 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int status = app.exit(e);
-    return status == 0 ? 0 : train_export::exit_usage_error;
+    return status == 0 ? 0 : host_tools::exit_usage_error;
   }
   try {
     return run(cli);
-  } catch (const train_export::tool_error& e) {
+  } catch (const host_tools::tool_error& e) {
     std::fprintf(stderr, "constnn_experiments: %s\n", e.what());
-    return train_export::exit_status(e.kind());
+    return host_tools::exit_status(e.kind());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "constnn_experiments: internal error: %s\n", e.what());
-    return train_export::exit_internal_error;
+    return host_tools::exit_internal_error;
   }
 }

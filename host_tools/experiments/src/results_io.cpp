@@ -31,7 +31,7 @@ std::string joined(const std::vector<std::string>& names, char sep) {
   return out;
 }
 
-std::string number(double v) { return train_export::shortest(v); }
+std::string number(double v) { return host_tools::shortest(v); }
 
 // The optimizer's name and the settings it uses, defaults filled in.
 json optimizer_json(const run_spec& s) {

@@ -20,14 +20,14 @@
 #include "csv_reader.hpp"
 #include "error.hpp"
 #include "input_file.hpp"
-#include "options.hpp"
+#include "number_format.hpp"
 
 namespace experiments {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
-using train_export::label_type;
-using train_export::labeled_data;
+using host_tools::label_type;
+using host_tools::labeled_data;
 
 double seconds_since(clock_type::time_point start) {
   return std::chrono::duration<double>(clock_type::now() - start).count();
@@ -155,9 +155,7 @@ run_result train_and_measure(const Net& net, const run_spec& spec, const data_pa
                       spec.seed);
 
   // The learning rate from its text, so a float run uses the float nearest to what was written.
-  train_export::options lr_option;
-  lr_option.learning_rate_text = spec.learning_rate;
-  const T lr = lr_option.learning_rate_as<T>();
+  const T lr = host_tools::nearest_value<T>(spec.learning_rate);
   const auto train_view = view_of(data.train);
   const auto validation_view = view_of(data.validation);
   // What each epoch trains on; the figures are always measured on the training set itself.
@@ -225,7 +223,7 @@ run_result train_and_measure(const Net& net, const run_spec& spec, const data_pa
                                                  std::span<T>(grad), ws, spec.batch,
                                                  std::span<const std::size_t>(order));
         if (loss != loss)
-          train_export::fail_data(fmt::format("{}: epoch {}: a batch was refused (a non-finite "
+          host_tools::fail_data(fmt::format("{}: epoch {}: a batch was refused (a non-finite "
                                               "loss: is the learning rate too high?)",
                                               spec.key(), epoch));
       });
@@ -248,7 +246,7 @@ run_result train_and_measure(const Net& net, const run_spec& spec, const data_pa
 template <class T, class Act>
 run_result run_with(const run_spec& spec, const data_pair<T>& data, std::size_t classes) {
   if (spec.augment_hflip)
-    train_export::fail_usage(spec.key() + ": augment hflip mirrors images; an MLP takes a vector");
+    host_tools::fail_usage(spec.key() + ": augment hflip mirrors images; an MLP takes a vector");
   const std::size_t features = data.train.width;
   const auto& h = spec.hidden;
   switch (h.size()) {
@@ -265,7 +263,7 @@ run_result run_with(const run_spec& spec, const data_pair<T>& data, std::size_t 
       return train_and_measure(net, spec, data);
     }
     default:
-      train_export::fail_usage(fmt::format("{}: 1 to 3 hidden layers are supported", spec.key()));
+      host_tools::fail_usage(fmt::format("{}: 1 to 3 hidden layers are supported", spec.key()));
   }
 }
 
@@ -273,11 +271,11 @@ template <class T, class Net>
 run_result run_fixed(const run_spec& spec, const data_pair<T>& data, std::size_t classes) {
   const Net net;
   if (data.train.width != Net::input_shape::static_size || classes != net.output_size())
-    train_export::fail_usage(fmt::format("{}: the network takes {} features and {} classes, the data "
+    host_tools::fail_usage(fmt::format("{}: the network takes {} features and {} classes, the data "
                                          "has {} and {}", spec.key(), Net::input_shape::static_size,
                                          net.output_size(), data.train.width, classes));
   if (spec.track_symmetry || spec.keep_first_layer)
-    train_export::fail_usage(spec.key() + ": track_symmetry and keep_first_layer are for MLPs");
+    host_tools::fail_usage(spec.key() + ": track_symmetry and keep_first_layer are for MLPs");
   using in = typename Net::input_shape;
   static_assert(in::rank() == 3, "the named networks take images: rows x columns x channels");
   const image_shape image{in::static_extent(0), in::static_extent(1), in::static_extent(2)};
@@ -289,13 +287,13 @@ run_result run_typed(const run_spec& spec, const data_pair<T>& data, std::size_t
   if (spec.network == "cnn-fashion") return run_fixed<T, fashion_cnn<T>>(spec, data, classes);
   if (spec.network == "cnn-fashion-3") return run_fixed<T, fashion_cnn_3<T>>(spec, data, classes);
   if (spec.network == "cnn-ocr") return run_fixed<T, ocr_cnn<T>>(spec, data, classes);
-  if (!spec.network.empty()) train_export::fail_usage(spec.key() + ": unknown network");
+  if (!spec.network.empty()) host_tools::fail_usage(spec.key() + ": unknown network");
   switch (spec.activation) {
     case activation_kind::sigmoid: return run_with<T, constnn::sigmoid>(spec, data, classes);
     case activation_kind::relu: return run_with<T, constnn::relu>(spec, data, classes);
     case activation_kind::tanh: return run_with<T, constnn::tanh>(spec, data, classes);
   }
-  train_export::fail_usage("unknown activation");
+  host_tools::fail_usage("unknown activation");
 }
 
 // Fashion-MNIST's training set is 277 MiB of CSV, more than train_export's limit on a file it
@@ -304,15 +302,15 @@ constexpr std::size_t max_input_bytes = std::size_t{1} << 30;
 
 template <class T>
 labeled_data<T> read_csv(const std::filesystem::path& path, std::size_t classes) {
-  const auto file = train_export::read_input_file(path, max_input_bytes);
-  return train_export::parse_labeled_csv<T>(file.bytes, file.name, classes);
+  const auto file = host_tools::read_input_file(path, max_input_bytes);
+  return host_tools::parse_labeled_csv<T>(file.bytes, file.name, classes);
 }
 
 template <class T>
 data_pair<T> read_pair(const dataset_spec& spec) {
   data_pair<T> d{read_csv<T>(spec.train, spec.classes), read_csv<T>(spec.validation, spec.classes)};
   if (d.train.width != d.validation.width)
-    train_export::fail_data(fmt::format("{}: {} features per example, but {} has {}",
+    host_tools::fail_data(fmt::format("{}: {} features per example, but {} has {}",
                                         spec.validation.string(), d.validation.width,
                                         spec.train.string(), d.train.width));
   return d;
@@ -329,10 +327,10 @@ loaded_dataset load_dataset(const dataset_spec& spec, bool need_float, bool need
 
 run_result run_one(const run_spec& spec, const loaded_dataset& data) {
   if (spec.scalar == scalar_kind::single_precision) {
-    if (!data.single_precision) train_export::fail_usage(spec.key() + ": float data not loaded");
+    if (!data.single_precision) host_tools::fail_usage(spec.key() + ": float data not loaded");
     return run_typed(spec, *data.single_precision, data.spec.classes);
   }
-  if (!data.double_precision) train_export::fail_usage(spec.key() + ": double data not loaded");
+  if (!data.double_precision) host_tools::fail_usage(spec.key() + ": double data not loaded");
   return run_typed(spec, *data.double_precision, data.spec.classes);
 }
 

@@ -17,8 +17,8 @@ namespace experiments {
 /// A data set's two files, parsed once and shared read-only by every run that uses it.
 template <class T>
 struct data_pair {
-  train_export::labeled_data<T> train;
-  train_export::labeled_data<T> validation;
+  host_tools::labeled_data<T> train;
+  host_tools::labeled_data<T> validation;
 };
 
 struct loaded_dataset {
@@ -28,7 +28,7 @@ struct loaded_dataset {
 };
 
 /// Reads and parses what `runs` need of `spec` with train_export's CSV reader (throws
-/// train_export::tool_error as train_export would report it).
+/// host_tools::tool_error as train_export would report it).
 loaded_dataset load_dataset(const dataset_spec& spec, bool need_float, bool need_double);
 
 /// The state of the network after one epoch.
@@ -72,11 +72,11 @@ using image_shape = std::array<std::size_t, 3>;
 /// Each example of `data` (an image, rows x columns x channels, channels last) followed by its
 /// mirror image, left and right swapped, with the same label (augment_hflip).
 template <class T>
-train_export::labeled_data<T> with_mirror_images(const train_export::labeled_data<T>& data,
+host_tools::labeled_data<T> with_mirror_images(const host_tools::labeled_data<T>& data,
                                                  const image_shape& image) {
   const auto [rows, columns, channels] = image;
   const std::size_t n = data.width;
-  train_export::labeled_data<T> out;
+  host_tools::labeled_data<T> out;
   out.width = n;
   out.features.resize(2 * data.features.size());
   out.labels.reserve(2 * data.size());

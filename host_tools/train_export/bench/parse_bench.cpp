@@ -21,12 +21,12 @@ double milliseconds_since(clock_type::time_point start) {
 }
 
 template <class T>
-void measure(const train_export::input_file& file, int repeats, const char* scalar) {
+void measure(const host_tools::input_file& file, int repeats, const char* scalar) {
   std::vector<double> times;
   std::size_t rows = 0;
   for (int r = 0; r < repeats; ++r) {
     const auto start = clock_type::now();
-    const auto data = train_export::parse_labeled_csv<T>(file.bytes, file.name, 10);
+    const auto data = host_tools::parse_labeled_csv<T>(file.bytes, file.name, 10);
     times.push_back(milliseconds_since(start));
     rows = data.size();
   }
@@ -48,12 +48,12 @@ int main(int argc, char** argv) {
   }
   try {
     const auto start = clock_type::now();
-    const train_export::input_file file = train_export::read_input_file(path);
+    const host_tools::input_file file = host_tools::read_input_file(path);
     fmt::print("read {} ({} bytes): {:.2f} ms\n", file.name, file.bytes.size(),
                milliseconds_since(start));
     measure<float>(file, 20, "float");
     measure<double>(file, 20, "double");
-  } catch (const train_export::tool_error& e) {
+  } catch (const host_tools::tool_error& e) {
     fmt::print(stderr, "train_export_parse_bench: {}\n", e.what());
     return 1;
   }

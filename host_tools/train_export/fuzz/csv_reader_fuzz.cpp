@@ -15,7 +15,7 @@ template <class T>
 void check(std::string_view text, std::size_t classes) {
   const std::string name = "fuzz.csv";
   try {
-    const auto data = train_export::parse_labeled_csv<T>(text, name, classes);
+    const auto data = host_tools::parse_labeled_csv<T>(text, name, classes);
     if (data.size() == 0 || data.width == 0) __builtin_trap();
     if (data.features.size() != data.size() * data.width) __builtin_trap();
     for (const auto label : data.labels) {
@@ -26,9 +26,9 @@ void check(std::string_view text, std::size_t classes) {
     }
     // Reserving rows x width of line 1 once made small inputs ask for gigabytes.
     if (data.features.capacity() > text.size() + data.width) __builtin_trap();
-  } catch (const train_export::tool_error& e) {
+  } catch (const host_tools::tool_error& e) {
     const std::string_view what = e.what();
-    if (e.kind() != train_export::failure_kind::data) __builtin_trap();
+    if (e.kind() != host_tools::failure_kind::data) __builtin_trap();
     if (!what.starts_with(name + ":")) __builtin_trap();
     if (what.find('\n') != std::string_view::npos) __builtin_trap();
   }

@@ -22,25 +22,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       newline == std::string_view::npos ? std::string_view{} : text.substr(newline + 1);
   std::string_view option = "--input-shape";
   try {
-    train_export::model_description d;
-    d.input = train_export::parse_input_shape(shape);
+    host_tools::model_description d;
+    d.input = host_tools::parse_input_shape(shape);
     option = "--layers";
-    d.layers = train_export::parse_layers(layers);
-    const auto shapes = train_export::shapes_of(d, classes);
+    d.layers = host_tools::parse_layers(layers);
+    const auto shapes = host_tools::shapes_of(d, classes);
     if (shapes.size() != d.layers.size() + 1 || shapes.back().size() != classes) __builtin_trap();
-    if (train_export::layers_text(train_export::parse_layers(train_export::layers_text(d.layers))) !=
-        train_export::layers_text(d.layers))
+    if (host_tools::layers_text(host_tools::parse_layers(host_tools::layers_text(d.layers))) !=
+        host_tools::layers_text(d.layers))
       __builtin_trap();  // the canonical spelling reads back as itself
-    const std::size_t count = train_export::parameter_count(d, shapes);
+    const std::size_t count = host_tools::parameter_count(d, shapes);
     // Building a network is cheap only while it is small: its plan is what is checked.
     if (count < 2'000'000) {
-      const auto net = train_export::make_network<float>(d);
+      const auto net = host_tools::make_network<float>(d);
       if (!net.valid() || net.parameters_size() != count || net.output_size() != classes)
         __builtin_trap();
     }
-  } catch (const train_export::tool_error& e) {
+  } catch (const host_tools::tool_error& e) {
     const std::string_view what = e.what();
-    if (e.kind() != train_export::failure_kind::usage) __builtin_trap();
+    if (e.kind() != host_tools::failure_kind::usage) __builtin_trap();
     if (!what.starts_with(option)) __builtin_trap();
     if (what.find('\n') != std::string_view::npos) __builtin_trap();
   }

@@ -8,11 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "display_text.hpp"
-#include "error.hpp"
-#include "model_description.hpp"
+#include "host_tools.hpp"
 #include "stack_network.hpp"
-#include "number_format.hpp"
 #include "version.hpp"
 
 namespace train_export {

@@ -4,8 +4,7 @@
 #include <span>
 #include <string>
 
-#include "labeled_data.hpp"
-#include "model_description.hpp"
+#include "host_tools.hpp"
 #include "options.hpp"
 #include "run_summary.hpp"
 

@@ -1,6 +1,6 @@
 // Entry point of train_export: makes signals clean up first, then runs the tool.
 #include "run.hpp"
-#include "termination.hpp"
+#include "host_tools.hpp"
 
 int main(int argc, char** argv) {
   train_export::install_termination_handlers();

@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model_description.hpp"
+#include "host_tools.hpp"
 #include "version.hpp"
 
 namespace train_export {

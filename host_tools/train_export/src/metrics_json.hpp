@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "model_description.hpp"
+#include "host_tools.hpp"
 #include "options.hpp"
 #include "run_summary.hpp"
 

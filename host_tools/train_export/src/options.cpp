@@ -17,7 +17,7 @@
 
 #include <constnn/version.hpp>
 
-#include "error.hpp"
+#include "host_tools.hpp"
 #include "version.hpp"
 
 namespace train_export {

@@ -1,7 +1,6 @@
 // What the user asked for on the command line, in either of the two accepted forms.
 #pragma once
 
-#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -10,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "model_description.hpp"
+#include "host_tools.hpp"
 
 namespace train_export {
 
@@ -113,9 +112,7 @@ struct options {
   /// A value typed on the command line, as the nearest T.
   template <class T>
   static T value_as(const std::string& text) {
-    T value{};
-    std::from_chars(text.data(), text.data() + text.size(), value);
-    return value;
+    return nearest_value<T>(text);
   }
 
   /// Every requested output, in a fixed order, with the option that named it.

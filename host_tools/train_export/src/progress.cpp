@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include "termination.hpp"
+#include "host_tools.hpp"
 
 namespace train_export {
 namespace {

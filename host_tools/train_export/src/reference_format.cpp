@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "number_format.hpp"
+#include "host_tools.hpp"
 
 namespace train_export {
 

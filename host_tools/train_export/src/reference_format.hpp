@@ -4,7 +4,7 @@
 #include <span>
 #include <string>
 
-#include "labeled_data.hpp"
+#include "host_tools.hpp"
 #include "run_summary.hpp"
 
 namespace train_export {

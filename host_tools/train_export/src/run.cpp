@@ -10,19 +10,13 @@
 
 #include <fmt/format.h>
 
-#include "atomic_output.hpp"
-#include "csv_reader.hpp"
-#include "display_text.hpp"
-#include "error.hpp"
+#include "host_tools.hpp"
 #include "header_export.hpp"
-#include "input_file.hpp"
 #include "metrics_json.hpp"
-#include "model_description.hpp"
 #include "options.hpp"
 #include "progress.hpp"
 #include "reference_format.hpp"
 #include "sha256.hpp"
-#include "termination.hpp"
 #include "training.hpp"
 
 namespace train_export {

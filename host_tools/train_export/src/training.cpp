@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 #include <constnn/constnn.hpp>
 
-#include "error.hpp"
+#include "host_tools.hpp"
 #include "network.hpp"
 #include "stack_network.hpp"
 

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "labeled_data.hpp"
+#include "host_tools.hpp"
 #include "options.hpp"
 #include "progress.hpp"
 #include "run_summary.hpp"

@@ -3,10 +3,17 @@
 
 #include <csignal>
 #include <cstddef>
+#include <string_view>
 
-namespace train_export {
+namespace host_tools {
 
-/// Installs handlers for SIGINT and SIGTERM (print "interrupted", exit 130) and for SIGHUP,
+/// The tool's name, which starts the interrupted message and names its temporary files
+/// (`.NAME.XXXXXX`); "train_export" until set. Set it before installing the handlers. A name
+/// longer than 31 bytes is cut there; the handler cannot allocate.
+void set_program_name(std::string_view name) noexcept;
+std::string_view program_name() noexcept;
+
+/// Installs handlers for SIGINT and SIGTERM (print "NAME: interrupted", exit 130) and for SIGHUP,
 /// SIGQUIT and SIGPIPE (end by the signal, as without a handler). Each handler first deletes
 /// every registered temporary file, so it acts at once wherever the tool is: reading a FIFO,
 /// in the middle of an epoch, writing outputs. A signal that was ignored when the tool started
@@ -43,4 +50,4 @@ std::size_t register_temporary(const char* path);
 /// Forgets a slot (the file was renamed or deleted). Call with signals deferred.
 void unregister_temporary(std::size_t slot) noexcept;
 
-}  // namespace train_export
+}  // namespace host_tools

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <string>
 
-namespace train_export {
+namespace host_tools {
 
 /// The largest input accepted: a hundred times the largest OCR set, and small enough that the
 /// parsed features (at most half as many as bytes) fit in memory in double precision.
@@ -20,10 +20,10 @@ struct input_file {
 /// Reads `path` to its end; a FIFO or a device is read like a file, so a signal handler must
 /// be able to end a read that never finishes. Throws tool_error(io) naming the file when it is
 /// missing, unreadable or a directory; tool_error(data) when it is longer than `limit` bytes
-/// (train_export's max_input_bytes; the experiments tool allows more, for Fashion-MNIST) or
+/// (by default max_input_bytes; the experiments tool allows more, for Fashion-MNIST) or
 /// holds a NUL byte (FILE:LINE:COLUMN of the first), which no CSV text has, so /dev/zero or a
 /// binary file fails at once.
 input_file read_input_file(const std::filesystem::path& path,
                            std::size_t limit = max_input_bytes);
 
-}  // namespace train_export
+}  // namespace host_tools

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-namespace train_export {
+namespace host_tools {
 namespace {
 
 // Length of the valid UTF-8 sequence at the start of `s` and its code point, or 0 if the first
@@ -78,4 +78,4 @@ std::string comment_text(std::string_view text) {
   return escaped(text, true);
 }
 
-}  // namespace train_export
+}  // namespace host_tools

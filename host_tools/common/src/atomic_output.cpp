@@ -17,7 +17,7 @@
 #include "error.hpp"
 #include "termination.hpp"
 
-namespace train_export {
+namespace host_tools {
 namespace {
 
 namespace fs = std::filesystem;
@@ -173,7 +173,8 @@ std::size_t output_transaction::reserve(const fs::path& target) {
   }
 
   // The temporary's name does not depend on the target's, so any legal target name works.
-  std::string pattern = (directory_of(target) / ".train_export.XXXXXX").string();
+  std::string pattern =
+      (directory_of(target) / fmt::format(".{}.XXXXXX", program_name())).string();
   pending_.reserve(pending_.size() + 1);  // push_back below then cannot throw
   {
     const termination_signals_deferred deferred;
@@ -352,4 +353,4 @@ void output_transaction::abandon() noexcept {
   pending_.clear();
 }
 
-}  // namespace train_export
+}  // namespace host_tools

@@ -1,6 +1,7 @@
 // Signals that end the tool: whatever it is doing, its temporary files go first.
 #include "termination.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <climits>
@@ -11,7 +12,7 @@
 
 #include "error.hpp"
 
-namespace train_export {
+namespace host_tools {
 namespace {
 
 constexpr std::array<int, 5> handled_signals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
@@ -23,6 +24,13 @@ struct temporary_slot {
 };
 std::array<temporary_slot, 16> temporaries;
 volatile std::sig_atomic_t line_open = 0;
+// Fixed storage, so the handler reads it without allocating.
+std::array<char, 32> name_storage = {'t', 'r', 'a', 'i', 'n', '_', 'e', 'x', 'p', 'o', 'r', 't'};
+std::size_t name_length = 12;
+
+void write_stderr(const char* text, std::size_t length) noexcept {
+  [[maybe_unused]] const auto ignored = ::write(STDERR_FILENO, text, length);
+}
 
 sigset_t handled_set() noexcept {
   sigset_t set;
@@ -38,10 +46,10 @@ extern "C" void on_termination_signal(int sig) {
     if (slot.used != 0) ::unlink(slot.path);
   }
   if (sig == SIGINT || sig == SIGTERM) {
-    static constexpr char message[] = "\ntrain_export: interrupted; no output file was written\n";
-    const std::size_t skip = line_open != 0 ? 0 : 1;
-    [[maybe_unused]] const auto ignored =
-        ::write(STDERR_FILENO, message + skip, sizeof message - 1 - skip);
+    static constexpr char message[] = ": interrupted; no output file was written\n";
+    if (line_open != 0) write_stderr("\n", 1);
+    write_stderr(name_storage.data(), name_length);
+    write_stderr(message, sizeof message - 1);
     ::_exit(exit_interrupted);
   }
   // The others end the process as they would without a handler (a shell sees 128 + sig).
@@ -58,6 +66,16 @@ extern "C" void on_termination_signal(int sig) {
 }
 
 }  // namespace
+
+void set_program_name(std::string_view name) noexcept {
+  name_length = std::min(name.size(), name_storage.size() - 1);
+  std::memcpy(name_storage.data(), name.data(), name_length);
+  name_storage[name_length] = '\0';
+}
+
+std::string_view program_name() noexcept {
+  return {name_storage.data(), name_length};
+}
 
 void install_termination_handlers() {
   struct sigaction action {};
@@ -113,4 +131,4 @@ void unregister_temporary(std::size_t slot) noexcept {
   if (slot < temporaries.size()) temporaries[slot].used = 0;
 }
 
-}  // namespace train_export
+}  // namespace host_tools

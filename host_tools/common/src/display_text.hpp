@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace train_export {
+namespace host_tools {
 
 /// `text` with every byte of the following replaced by `\xHH`: C0 controls (newline, carriage
 /// return, escape, ...), DEL, bytes that are not valid UTF-8, and the code points that move or
@@ -17,4 +17,4 @@ std::string one_line(std::string_view text);
 /// `text` can end the comment, continue it onto the next line, or hide a change of direction.
 std::string comment_text(std::string_view text);
 
-}  // namespace train_export
+}  // namespace host_tools

@@ -9,7 +9,7 @@
 
 #include "model_description.hpp"
 
-namespace train_export {
+namespace host_tools {
 
 /// The library layer of one item, every size given at run time.
 constnn::any_layer to_any_layer(const layer_spec& layer);
@@ -51,4 +51,4 @@ stack_network<T> make_network(const model_description& d) {
   return detail::stack_type<T>::make(to_any_shape(d.input), layers);
 }
 
-}  // namespace train_export
+}  // namespace host_tools

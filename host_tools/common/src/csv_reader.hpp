@@ -7,7 +7,7 @@
 
 #include "labeled_data.hpp"
 
-namespace train_export {
+namespace host_tools {
 
 /// Parses `text`, the whole content of the file `file_name` (used only in messages).
 ///
@@ -27,4 +27,4 @@ extern template labeled_data<float> parse_labeled_csv<float>(std::string_view, c
 extern template labeled_data<double> parse_labeled_csv<double>(std::string_view, const std::string&,
                                                                std::size_t);
 
-}  // namespace train_export
+}  // namespace host_tools

@@ -5,7 +5,7 @@
 #include <charconv>
 #include <string_view>
 
-namespace train_export {
+namespace host_tools {
 namespace {
 
 template <class T>
@@ -65,4 +65,4 @@ std::string decimal_literal(double value) {
   return decimal_literal_of(value);
 }
 
-}  // namespace train_export
+}  // namespace host_tools

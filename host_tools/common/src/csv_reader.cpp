@@ -12,7 +12,7 @@
 
 #include "error.hpp"
 
-namespace train_export {
+namespace host_tools {
 namespace {
 
 constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
@@ -207,4 +207,4 @@ template labeled_data<float> parse_labeled_csv<float>(std::string_view, const st
 template labeled_data<double> parse_labeled_csv<double>(std::string_view, const std::string&,
                                                         std::size_t);
 
-}  // namespace train_export
+}  // namespace host_tools

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace train_export {
+namespace host_tools {
 
 /// A vector (rank 1: N), a series (rank 2: L x C) or an image (rank 3: H x W x C, channels
 /// last); the values of an example lie in that row-major order.
@@ -91,4 +91,4 @@ std::string layers_text(const std::vector<layer_spec>& layers);
 /// constnn::softmax_xent>, with a leading constnn::input unless the first layer is dense.
 std::string fixed_network_type(const model_description& d, std::string_view scalar);
 
-}  // namespace train_export
+}  // namespace host_tools

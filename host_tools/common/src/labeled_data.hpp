@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace train_export {
+namespace host_tools {
 
 /// Class labels as read from the file; wide enough for any --classes the tool accepts.
 using label_type = std::uint32_t;
@@ -30,4 +30,4 @@ struct labeled_data {
   std::size_t size() const noexcept { return labels.size(); }
 };
 
-}  // namespace train_export
+}  // namespace host_tools

@@ -11,7 +11,7 @@
 #include "error.hpp"
 #include "stack_network.hpp"
 
-namespace train_export {
+namespace host_tools {
 namespace {
 
 // Larger than any layer that fits in max_parameters, small enough that products of three
@@ -432,4 +432,4 @@ std::string fixed_network_type(const model_description& d, std::string_view scal
   return t;
 }
 
-}  // namespace train_export
+}  // namespace host_tools

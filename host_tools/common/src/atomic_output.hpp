@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace train_export {
+namespace host_tools {
 
 /// Usage: reserve() every output early (an unusable path then fails before any work is done),
 /// write() each one's content, then commit(). Throws tool_error(io) naming the file on any
@@ -16,8 +16,9 @@ namespace train_export {
 ///
 /// What each kind of target gets:
 /// - absent, or a regular file: the content goes to a hidden temporary file in the target's
-///   directory, named `.train_export.XXXXXX` whatever the target's name (so a target name of
-///   up to NAME_MAX bytes works). commit() renames all of them into place.
+///   directory, named `.NAME.XXXXXX` (NAME: program_name(), e.g. train_export) whatever the
+///   target's name (so a target name of up to NAME_MAX bytes works). commit() renames all of
+///   them into place.
 /// - a character device (/dev/null, a terminal) or a FIFO, directly or through a symbolic
 ///   link (/dev/stdout): written through, by write(); nothing is created or renamed, and
 ///   what a stream has received cannot be taken back.
@@ -34,7 +35,7 @@ namespace train_export {
 /// contents are where they were. Limits: a file system without renameat2 exchange (some
 /// network and FUSE ones) gets a plain rename that cannot be undone; hard links to a replaced
 /// file keep the old content; a crash or SIGKILL in the middle of commit() can leave an old
-/// content under a `.train_export.*` name beside its target.
+/// content under a `.NAME.*` name beside its target.
 class output_transaction {
  public:
   /// renameat2(AT_FDCWD, from, AT_FDCWD, to, flags), returning 0 or -1 with errno set; a test
@@ -81,4 +82,4 @@ class output_transaction {
   std::vector<pending> pending_;
 };
 
-}  // namespace train_export
+}  // namespace host_tools

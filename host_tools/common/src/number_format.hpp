@@ -1,9 +1,11 @@
 // Number spellings shared by every writer: shortest round-trip decimals and C++ literals.
 #pragma once
 
+#include <charconv>
 #include <string>
+#include <string_view>
 
-namespace train_export {
+namespace host_tools {
 
 /// The shortest decimal that reads back as exactly `value` (std::to_chars), e.g. "0.77".
 std::string shortest(double value);
@@ -19,4 +21,14 @@ std::string hex_literal(double value);
 std::string decimal_literal(float value);
 std::string decimal_literal(double value);
 
-}  // namespace train_export
+/// The T nearest to a decimal as written: a float run uses the float nearest to "0.01", not
+/// the float nearest to the double nearest to it. Zero for text that is not a number (callers
+/// check their values first).
+template <class T>
+T nearest_value(std::string_view text) {
+  T value{};
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+}  // namespace host_tools

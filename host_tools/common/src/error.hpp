@@ -1,10 +1,10 @@
-// The kinds of failure train_export reports, and the exit status each one maps to.
+// The kinds of failure the host tools report, and the exit status each one maps to.
 #pragma once
 
 #include <stdexcept>
 #include <string>
 
-namespace train_export {
+namespace host_tools {
 
 /// Why a run failed; scripts tell the kinds apart by exit status, so each has its own.
 enum class failure_kind {
@@ -32,7 +32,7 @@ constexpr int exit_status(failure_kind kind) noexcept {
   return exit_internal_error;
 }
 
-/// A problem to report as `train_export: <what()>`; the message already names the file and
+/// A problem to report as `TOOL: <what()>`; the message already names the file and
 /// position (FILE:LINE:COLUMN) or the option at fault.
 class tool_error : public std::runtime_error {
  public:
@@ -54,4 +54,4 @@ class tool_error : public std::runtime_error {
   throw tool_error(failure_kind::io, message);
 }
 
-}  // namespace train_export
+}  // namespace host_tools

@@ -13,7 +13,7 @@
 
 #include "error.hpp"
 
-namespace train_export {
+namespace host_tools {
 namespace {
 
 [[noreturn]] void fail_reading(const std::string& name, int error) {
@@ -88,4 +88,4 @@ input_file read_input_file(const std::filesystem::path& path, std::size_t limit)
   return file;
 }
 
-}  // namespace train_export
+}  // namespace host_tools
