@@ -115,7 +115,7 @@ void check_same_as_train_export(init_kind init, const char* lr) {
   train_export::train<T>(opts,
                          train_export::default_description(pair.train.width, opts.hidden,
                                                            opts.classes),
-                         pair.train, pair.validation, quiet, theirs);
+                         {}, pair.train, pair.validation, quiet, theirs);
 
   BOOST_TEST_REQUIRE(mine.epochs.size() == theirs.epochs.size());
   for (std::size_t e = 0; e < mine.epochs.size(); ++e) {

@@ -47,7 +47,7 @@ const std::string good_validation = "1,1,0\n0,0.5,1\n";
 const std::vector<std::string> all_outputs = {"--train-labels", "t.labels",  "--validation-labels",
                                               "v.labels",       "--metrics", "m.txt",
                                               "--metrics-json", "m.json",    "--header",
-                                              "h.hpp"};
+                                              "h.hpp",          "--save-model", "s.json"};
 
 struct bad_case {
   explicit bad_case(std::string case_name) : name(std::move(case_name)) {}
@@ -59,6 +59,7 @@ struct bad_case {
   int status = 0;
   std::string message;  // the whole of stderr, without "train_export: " and "\n"
   std::vector<std::string> positional_args;  // when set, used instead of the named form
+  std::optional<std::string> model;  // written to model.json, and --model model.json given
 };
 
 std::string expected_stderr(const std::string& message) {
@@ -79,7 +80,9 @@ std::vector<std::string> named_args(const bad_case& c) {
       if (c.extra_args[i] == option) return true;
     return false;
   };
-  if (names("--layers") && !names("--hidden")) args.erase(args.begin() + 8, args.begin() + 10);
+  if ((names("--layers") || names("--model") || c.model) && !names("--hidden"))
+    args.erase(args.begin() + 8, args.begin() + 10);
+  if (c.model) args.insert(args.end(), {"--model", "model.json"});
   // A case's option replaces the default one of the same name, so each is given once.
   for (std::size_t i = 0; i + 1 < c.extra_args.size(); i += 2) {
     bool replaced = false;
@@ -119,6 +122,21 @@ bad_case with_options(std::string name, std::vector<std::string> extra_args, int
   c.extra_args = std::move(extra_args);
   return c;
 }
+bad_case with_model(std::string name, std::string model, std::vector<std::string> extra_args,
+                    int status, std::string message) {
+  bad_case c = with_options(std::move(name), std::move(extra_args), status, std::move(message));
+  c.model = std::move(model);
+  return c;
+}
+// A model file for the good data (2 features, 2 classes) from its fields after "format" and
+// "version", e.g. R"("precision": "float", ...)".
+std::string model_text(const std::string& fields) {
+  return R"({"format": "constnn-model", "version": 1, )" + fields + "}";
+}
+const std::string good_fields =
+    R"("precision": "float", "input_shape": "2", "classes": 2, "layers": "dense:2")";
+const std::string good_weights =
+    R"(, "parameters": [{"layer": 1, "weights": [0.5, -0.5, 0.25, 0], "biases": [0, 0.125]}])";
 bad_case positional(std::string name, std::vector<std::string> args, int status,
                     std::string message) {
   bad_case c = with_train(std::move(name), good_train, status, std::move(message));
@@ -377,6 +395,96 @@ const std::vector<bad_case> bad_cases = {
                usage_error,
                "--layers: not allowed in the handout form, which trains the reference network "
                "by plain SGD; use --train and --validation"),
+    // Model files (--model): what is wrong in the file is a data error naming the field.
+    with_model("model file not JSON", "{\"format\": \"constnn-model\",\n  \"version\": ", {},
+               data_error,
+               "model.json:2:14: not a JSON model file: syntax error while parsing value - "
+               "unexpected end of input; expected '[', '{', or a literal"),
+    with_model("model file not an object", "[1, 2]", {}, data_error,
+               "model.json: not a model file: expected a JSON object"),
+    with_model("model file of another format", R"({"format": "onnx"})", {}, data_error,
+               "model.json: \"format\": expected \"constnn-model\", got \"onnx\""),
+    with_model("model file of another version",
+               R"({"format": "constnn-model", "version": 2})", {}, data_error,
+               "model.json: \"version\": this train_export reads version 1, the file is 2"),
+    with_model("model file in half precision",
+               model_text(R"("precision": "half", "input_shape": "2", "classes": 2)"), {},
+               data_error,
+               "model.json: \"precision\": expected \"float\" or \"double\", got \"half\""),
+    with_model("model file of one class",
+               model_text(R"("precision": "float", "input_shape": "2", "classes": 1)"), {},
+               data_error,
+               "model.json: \"classes\": expected a whole number from 2 to 65536, got 1"),
+    with_model("model file without layers",
+               model_text(R"("precision": "float", "input_shape": "2", "classes": 2)"), {},
+               data_error, "model.json: \"layers\": missing"),
+    with_model("model file with an unknown layer",
+               model_text(R"("precision": "float", "input_shape": "2", "classes": 2, )"
+                          R"("layers": "dense:2,conv3d:1,dense:2")"),
+               {}, data_error,
+               "model.json: \"layers\": 'conv3d:1' (item 2): unknown layer; known: dense, "
+               "conv2d, conv1d, maxpool, avgpool, globalavgpool, flatten, relu, sigmoid, tanh"),
+    with_model("model file whose window does not fit",
+               model_text(R"("precision": "float", "input_shape": "2x1x1", "classes": 2, )"
+                          R"("layers": "conv2d:2:3x3,dense:2")"),
+               {}, data_error,
+               "model.json: \"layers\": conv2d:2:3x3 (item 1) needs at least 3x3 input, got "
+               "2x1x1"),
+    with_model("model file for another data width",
+               model_text(R"("precision": "float", "input_shape": "3", "classes": 2, )"
+                          R"("layers": "dense:2")"),
+               {}, data_error,
+               "model.json: \"input_shape\" 3 holds 3 values but each example of train.csv has 2 "
+               "features"),
+    with_model("model file with too few weights",
+               model_text(good_fields + R"(, "parameters": [{"weights": [1, 2, 3], "biases": [0, 0]}])"),
+               {}, data_error,
+               "model.json: \"parameters\"[0] (item 1, dense:2): \"weights\": holds 3 numbers; "
+               "the network has 4"),
+    with_model("model file with a weight that is text",
+               model_text(good_fields +
+                          R"(, "parameters": [{"weights": [1, "2", 3, 4], "biases": [0, 0]}])"),
+               {}, data_error,
+               "model.json: \"parameters\"[0] (item 1, dense:2): \"weights\"[1]: expected a "
+               "number, got \"2\""),
+    with_model("model file with a weight beyond float",
+               model_text(good_fields +
+                          R"(, "parameters": [{"weights": [1, 2, 3, 4], "biases": [0, 1e39]}])"),
+               {}, data_error,
+               "model.json: \"parameters\"[0] (item 1, dense:2): \"biases\"[1]: 1e+39 is not a "
+               "finite float"),
+    with_model("model file with weights for two layers",
+               model_text(good_fields + R"(, "parameters": [{}, {}])"), {}, data_error,
+               "model.json: \"parameters\": expected an array of 1 layers (one per layer with "
+               "weights), got 2"),
+    with_model("model file and --classes disagree", model_text(good_fields), {"--classes", "3"},
+               usage_error, "--classes: 3, but model.json is a model for 2 classes"),
+    with_model("model file and --precision disagree", model_text(good_fields),
+               {"--precision", "double"}, usage_error,
+               "--precision: double, but the model model.json is in float; leave --precision out"),
+    with_model("init with a model's weights", model_text(good_fields + good_weights),
+               {"--init", "he"}, usage_error,
+               "--init: model.json holds weights, and training starts from them; --init is for a "
+               "model file without weights"),
+    with_model("no epochs and no weights", model_text(good_fields), {"--epochs", "0"},
+               usage_error,
+               "--epochs: 0, but model.json holds no weights to evaluate; train at least one "
+               "epoch"),
+    with_options("no epochs without a model", {"--epochs", "0"}, usage_error,
+                 "--epochs: expected a whole number from 1 to 1000000, got '0'"),
+    with_model("layers with a model file", model_text(good_fields), {"--layers", "dense:2"},
+               usage_error, "--layers: not with --model, whose file gives the network"),
+    with_model("saving onto the model file", model_text(good_fields),
+               {"--save-model", "model.json"}, usage_error,
+               "--save-model: 'model.json' is the model input; refusing to overwrite an input"),
+    with_options("missing model file", {"--model", "absent.json"}, io_error,
+                 "absent.json: cannot read: No such file or directory"),
+    positional("model file in the handout form",
+               {"train.csv", "validation.csv", "t.labels", "v.labels", "m.txt", "1", "2", "2",
+                "0.1", "--model", "model.json"},
+               usage_error,
+               "--model: not allowed in the handout form, which trains the reference network "
+               "by plain SGD; use --train and --validation"),
 };
 
 // Starts the tool with its memory limited, so a regression fails the test instead of
@@ -429,6 +537,7 @@ void prepare(const scratch_dir& dir, const bad_case& c) {
   if (c.train) write_file(dir / "train.csv", *c.train);
   write_file(dir / "validation.csv", c.validation);
   write_file(dir / "m.txt", "old metrics\n");
+  if (c.model) write_file(dir / "model.json", *c.model);
 }
 
 }  // namespace

@@ -434,3 +434,175 @@ BOOST_AUTO_TEST_CASE(help_shows_both_forms_and_the_exit_statuses) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// --save-model and --model: the file holds the network and its weights exactly, so reading it
+// back predicts, exports and keeps training as the run that wrote it would have.
+BOOST_AUTO_TEST_SUITE(model_files)
+
+namespace {
+
+std::vector<std::string> fixture_inputs() {
+  return {"--train",   train_export_test::fixture("three_class_train.csv").string(),
+          "--validation", train_export_test::fixture("three_class_validation.csv").string(),
+          "--classes", "3",
+          "--quiet"};
+}
+
+std::vector<std::string> joined(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+// The header's parameters array: hex literals, so equal text is equal bits.
+std::string parameters_of_header(const std::string& header) {
+  const auto start = header.find("parameters = {");
+  BOOST_TEST_REQUIRE(start != std::string::npos);
+  std::string values;
+  std::istringstream in(header.substr(start, header.find("};", start) - start));
+  for (std::string line; std::getline(in, line);)
+    if (!line.starts_with("    //")) values += line + "\n";
+  return values;
+}
+
+std::string parameters_of_model(const std::string& model) {
+  const auto start = model.find("\"parameters\": [");
+  BOOST_TEST_REQUIRE(start != std::string::npos);
+  return model.substr(start);
+}
+
+std::string error_lines(const std::string& metrics) {
+  return metrics.substr(metrics.find("error(train)"));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_saved_model_predicts_and_exports_exactly_as_the_run_that_saved_it) {
+  const std::vector<std::vector<std::string>> runs = {
+      {"--epochs", "5", "--hidden", "3", "--lr", "0.5", "--seed", "3"},
+      {"--epochs", "5", "--hidden", "3", "--lr", "0.5", "--precision", "double"},
+      {"--epochs", "6", "--input-shape", "5x1", "--init", "he", "--optimizer", "adam", "--lr",
+       "0.02", "--batch", "4", "--shuffle", "--layers",
+       "conv1d:3:2:same,relu,conv1d:4:2,globalavgpool,dense:3"}};
+  for (const auto& training : runs) {
+    BOOST_TEST_CONTEXT("run: " << training[2] << " " << training.back()) {
+      scratch_dir dir;
+      const std::vector<std::string> outputs = {"--validation-labels", "v.labels", "--train-labels",
+                                                "t.labels", "--metrics", "m.txt", "--header",
+                                                "h.hpp", "--save-model", "model.json"};
+      BOOST_TEST_REQUIRE(run_tool(joined(joined(fixture_inputs(), training), outputs), dir.path())
+                             .status == 0);
+      const fs::path again = dir / "again";
+      fs::create_directory(again);
+      const auto r = run_tool(
+          joined(fixture_inputs(), {"--model", (dir / "model.json").string(), "--epochs", "0",
+                                    "--validation-labels", "v.labels", "--train-labels",
+                                    "t.labels", "--metrics", "m.txt", "--header", "h.hpp",
+                                    "--save-model", "model.json"}),
+          again);
+      BOOST_TEST_REQUIRE(r.status == 0, r.err);
+      BOOST_TEST(read_file(again / "v.labels") == read_file(dir / "v.labels"));
+      BOOST_TEST(read_file(again / "t.labels") == read_file(dir / "t.labels"));
+      BOOST_TEST(error_lines(read_file(again / "m.txt")) == error_lines(read_file(dir / "m.txt")));
+      BOOST_TEST(read_file(again / "m.txt").starts_with("error(train)"),
+                 "no epoch was trained, so no epoch line");
+      BOOST_TEST(parameters_of_header(read_file(again / "h.hpp")) ==
+                 parameters_of_header(read_file(dir / "h.hpp")));
+      BOOST_TEST(parameters_of_model(read_file(again / "model.json")) ==
+                 parameters_of_model(read_file(dir / "model.json")));
+      // The final cross-entropies of the header's comment: the same weights, the same figures.
+      const auto final_line = [](const std::string& h) {
+        const auto at = h.find("// final cross-entropy");
+        return h.substr(at, h.find('\n', at) - at);
+      };
+      BOOST_TEST(final_line(read_file(again / "h.hpp")) == final_line(read_file(dir / "h.hpp")));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(resuming_the_reference_training_continues_its_trajectory_bit_for_bit) {
+  scratch_dir dir;
+  const std::vector<std::string> training = {"--hidden", "3", "--lr", "0.5", "--seed", "9"};
+  BOOST_TEST_REQUIRE(run_tool(joined(joined(fixture_inputs(), training),
+                                     {"--epochs", "4", "--metrics", "four.txt", "--save-model",
+                                      "four.json"}),
+                              dir.path())
+                         .status == 0);
+  BOOST_TEST_REQUIRE(run_tool(joined(joined(fixture_inputs(), training),
+                                     {"--epochs", "2", "--save-model", "two.json"}),
+                              dir.path())
+                         .status == 0);
+  const auto r = run_tool(joined(fixture_inputs(), {"--model", "two.json", "--epochs", "2",
+                                                    "--lr", "0.5", "--metrics", "resumed.txt",
+                                                    "--save-model", "resumed.json"}),
+                          dir.path());
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  const auto four = parse_metrics(read_file(dir / "four.txt"));
+  const auto resumed = parse_metrics(read_file(dir / "resumed.txt"));
+  BOOST_TEST_REQUIRE(resumed.train.size() == 2u);
+  for (std::size_t e = 0; e < 2; ++e) {
+    BOOST_TEST(resumed.train[e] == four.train[e + 2]);
+    BOOST_TEST(resumed.validation[e] == four.validation[e + 2]);
+  }
+  BOOST_TEST(resumed.validation_error == four.validation_error);
+  BOOST_TEST(parameters_of_model(read_file(dir / "resumed.json")) ==
+             parameters_of_model(read_file(dir / "four.json")));
+}
+
+BOOST_AUTO_TEST_CASE(a_description_alone_trains_as_the_same_command_line_options) {
+  scratch_dir dir;
+  train_export_test::write_file(dir / "description.json", R"({
+    "format": "constnn-model", "version": 1, "precision": "float", "classes": 3,
+    "input_shape": "5x1", "layers": "conv1d:2:3:same,tanh,dense:4,relu,dense:3"})");
+  const std::vector<std::string> common = {"--epochs", "3", "--lr", "0.2", "--seed", "5",
+                                           "--init", "glorot", "--metrics", "m.txt",
+                                           "--validation-labels", "v.labels"};
+  const auto from_file = run_tool(
+      joined(joined(fixture_inputs(), common), {"--model", (dir / "description.json").string()}),
+      dir.path());
+  BOOST_TEST_REQUIRE(from_file.status == 0, from_file.err);
+  const std::string metrics = read_file(dir / "m.txt"), labels = read_file(dir / "v.labels");
+  const auto from_options = run_tool(
+      joined(joined(fixture_inputs(), common),
+             {"--input-shape", "5x1", "--layers", "conv1d:2:3:same,tanh,dense:4,relu,dense:3"}),
+      dir.path());
+  BOOST_TEST_REQUIRE(from_options.status == 0, from_options.err);
+  BOOST_TEST(read_file(dir / "m.txt") == metrics);
+  BOOST_TEST(read_file(dir / "v.labels") == labels);
+}
+
+BOOST_AUTO_TEST_CASE(the_model_file_records_the_network_its_weights_and_their_origin) {
+  scratch_dir dir;
+  const auto r = run_tool(
+      joined(fixture_inputs(), {"--epochs", "2", "--input-shape", "5x1", "--layers",
+                                "conv1d:2:3:s2,relu,flatten,dense:3", "--save-model", "m.json",
+                                "--metrics-json", "run.json"}),
+      dir.path());
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  const auto model = nlohmann::json::parse(read_file(dir / "m.json"));
+  BOOST_TEST(model["format"] == "constnn-model");
+  BOOST_TEST(model["version"] == 1);
+  BOOST_TEST(model["precision"] == "float");
+  BOOST_TEST(model["input_shape"] == "5x1");
+  BOOST_TEST(model["layers"] == "conv1d:2:3:s2,relu,flatten,dense:3");
+  BOOST_TEST(model["classes"] == 3);
+  BOOST_TEST(model["type"] ==
+             "constnn::sequential<float, constnn::input<5, 1>, constnn::conv1d<2, 3, 2, "
+             "constnn::padding::valid>, constnn::relu, constnn::flatten, constnn::dense<4, 3>, "
+             "constnn::softmax_xent>");
+  // conv1d: 3 x 1 x 2 weights and 2 biases; dense: 2 positions x 2 channels -> 3.
+  BOOST_TEST(model["parameter_count"] == 3 * 1 * 2 + 2 + 4 * 3 + 3);
+  const auto& p = model["parameters"];
+  BOOST_TEST_REQUIRE(p.size() == 2u);
+  BOOST_TEST(p[0]["layer"] == 1);
+  BOOST_TEST(p[0]["weights_shape"] == nlohmann::json({3, 1, 2}));
+  BOOST_TEST(p[0]["weights"].size() == 6u);
+  BOOST_TEST(p[0]["biases"].size() == 2u);
+  BOOST_TEST(p[1]["layer"] == 4);
+  BOOST_TEST(p[1]["weights_shape"] == nlohmann::json({4, 3}));
+  const auto run = nlohmann::json::parse(read_file(dir / "run.json"));
+  BOOST_TEST(model["training"]["inputs"] == run["inputs"]);
+  BOOST_TEST(model["training"]["hyperparameters"] == run["hyperparameters"]);
+  BOOST_TEST(model["training"]["final"]["validation_error"] == run["errors"]["validation"]);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -31,6 +31,8 @@ struct fixture_run {
     summary.train = {"/some/dir/train.csv", std::string(64, 'a'), 4, 2};
     summary.validation = {"validation.csv", std::string(64, 'b'), 2, 2};
     summary.epochs = {{3, 0.5, 0.75, 0.1}};
+    summary.final_train_cross_entropy = 0.5;
+    summary.final_validation_cross_entropy = 0.75;
     summary.errors = {0.25, 0.5, 1, 1};
     validation.width = 2;
     validation.features = {0, 1, 0.5f, 0.25f};

@@ -368,6 +368,28 @@ std::size_t parameter_count(const model_description& d, const std::vector<tensor
   return n;
 }
 
+std::vector<parameter_slice> parameter_slices(const model_description& d,
+                                              const std::vector<tensor_shape>& shapes) {
+  std::vector<parameter_slice> slices;
+  std::size_t offset = 0;
+  for (std::size_t k = 0; k < d.layers.size(); ++k) {
+    const layer_spec& l = d.layers[k];
+    if (!l.has_params()) continue;
+    const tensor_shape& in = shapes[k];
+    parameter_slice s{.layer = k, .offset = offset, .weights = 0, .weight_dims = {}, .biases = l.units};
+    if (l.kind == layer_kind::dense)
+      s.weight_dims = {in.size(), l.units};
+    else if (l.kind == layer_kind::conv2d)
+      s.weight_dims = {l.kernel_h, l.kernel_w, in.dims[2], l.units};
+    else
+      s.weight_dims = {l.kernel_w, in.dims[1], l.units};
+    s.weights = layer_parameter_count(l, in) - l.units;
+    offset += s.weights + s.biases;
+    slices.push_back(std::move(s));
+  }
+  return slices;
+}
+
 std::string layers_text(const std::vector<layer_spec>& layers) {
   std::string s;
   for (const layer_spec& l : layers) {

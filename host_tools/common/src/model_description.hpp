@@ -84,6 +84,21 @@ std::vector<tensor_shape> shapes_of(const model_description& d, std::size_t clas
 std::size_t layer_parameter_count(const layer_spec& layer, const tensor_shape& in);
 std::size_t parameter_count(const model_description& d, const std::vector<tensor_shape>& shapes);
 
+/// Where one layer's parameters lie in the network's: constnn's layout puts them layer after
+/// layer, each layer's weights first (dense [in][out]; conv2d [KH][KW][C][F], HWIO; conv1d
+/// [K][C][F]), then its biases [units].
+struct parameter_slice {
+  std::size_t layer = 0;   ///< index into model_description::layers
+  std::size_t offset = 0;  ///< of the first weight
+  std::size_t weights = 0;
+  std::vector<std::size_t> weight_dims;  ///< their product is `weights`
+  std::size_t biases = 0;
+};
+
+/// Every layer with parameters, in order (shapes from shapes_of).
+std::vector<parameter_slice> parameter_slices(const model_description& d,
+                                              const std::vector<tensor_shape>& shapes);
+
 /// The items joined by commas: what --layers would take to give these layers.
 std::string layers_text(const std::vector<layer_spec>& layers);
 

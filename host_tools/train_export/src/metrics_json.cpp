@@ -24,6 +24,10 @@ std::string metrics_json(const options& opts, const model_description& descripti
   doc["tool"] = {{"name", tool_name}, {"version", tool_version}};
   doc["inputs"] = {{"train", input_json(summary.train)},
                    {"validation", input_json(summary.validation)}};
+  if (summary.model)
+    doc["inputs"]["model"] = {{"path", summary.model->name},
+                              {"sha256", summary.model->sha256},
+                              {"weights_used", summary.started_from_model}};
   doc["hyperparameters"] = {
       {"epochs", opts.epochs},
       {"hidden", opts.hidden},
@@ -68,6 +72,8 @@ std::string metrics_json(const options& opts, const model_description& descripti
                       {"seconds", e.seconds}});
   }
   doc["epochs"] = std::move(epochs);
+  doc["final"] = {{"train_cross_entropy", summary.final_train_cross_entropy},
+                  {"validation_cross_entropy", summary.final_validation_cross_entropy}};
   doc["errors"] = {{"train", summary.errors.train},
                    {"validation", summary.errors.validation},
                    {"train_wrong", summary.errors.train_errors},

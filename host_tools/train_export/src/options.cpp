@@ -34,7 +34,7 @@ struct raw_command_line {
   std::string seed = "0", precision, header_namespace = "model", embed_samples = "0";
   std::string input_shape, layers, optimizer = "sgd", momentum = "0.9", beta1 = "0.9";
   std::string beta2 = "0.999", eps = "1e-8", weight_decay = "0", batch = "1";
-  std::string lr_schedule = "constant", early_stopping = "0";
+  std::string lr_schedule = "constant", early_stopping = "0", model, save_model;
   bool quiet = false, shuffle = false;
 };
 
@@ -330,12 +330,23 @@ void define_options(cli_definition& cli) {
   app.add_option("--validation", raw.validation, "Validation CSV (required in the named form)")
       ->option_text("FILE")
       ->group(inputs);
-  app.add_option("--classes", raw.classes, "Number of classes; labels must be below it [10]")
+  app.add_option("--classes", raw.classes,
+                 "Number of classes; labels must be below it [10, or the\n"
+                 "model file's]")
       ->option_text("N")
+      ->group(inputs);
+  app.add_option("--model", raw.model,
+                 "A model file (--save-model's JSON): its network instead\n"
+                 "of --layers, its classes and precision, and its weights\n"
+                 "(if it has them) as the start of training instead of\n"
+                 "--init; with --epochs 0 they are only evaluated and exported")
+      ->option_text("FILE")
       ->group(inputs);
 
   const std::string training = "Training";
-  app.add_option("--epochs", raw.epochs, "Passes over the training data [100]")
+  app.add_option("--epochs", raw.epochs,
+                 "Passes over the training data; 0 with a --model that has\n"
+                 "weights [100]")
       ->option_text("N")
       ->group(training);
   app.add_option("--hidden", raw.hidden,
@@ -430,6 +441,11 @@ void define_options(cli_definition& cli) {
                  "C++ header with the network type and trained weights, for firmware")
       ->option_text("FILE")
       ->group(outputs);
+  app.add_option("--save-model", raw.save_model,
+                 "The trained network as a model file: its description and\n"
+                 "every weight exactly (JSON), for --model later")
+      ->option_text("FILE")
+      ->group(outputs);
   app.add_option("--namespace", raw.header_namespace, "Namespace of the header's contents [model]")
       ->option_text("NAME")
       ->group(outputs);
@@ -480,15 +496,22 @@ std::string parse_real(std::string_view option, const std::string& text, double 
 // The options of the network and its training beyond the reference job's.
 void convert_network_and_optimizer(const CLI::App& app, const raw_command_line& raw, options& o) {
   if (o.handout_form) {
-    for (const char* name : {"--input-shape", "--layers", "--optimizer", "--momentum", "--beta1",
-                             "--beta2", "--eps", "--weight-decay", "--batch", "--shuffle",
-                             "--lr-schedule", "--early-stopping"}) {
+    for (const char* name : {"--input-shape", "--layers", "--model", "--optimizer", "--momentum",
+                             "--beta1", "--beta2", "--eps", "--weight-decay", "--batch",
+                             "--shuffle", "--lr-schedule", "--early-stopping"}) {
       if (given(app, name))
         fail_usage(fmt::format("{}: not allowed in the handout form, which trains the reference "
                                "network by plain SGD; use --train and --validation",
                                name));
     }
     return;
+  }
+  if (given(app, "--model")) {
+    for (const char* name : {"--input-shape", "--layers", "--hidden"}) {
+      if (given(app, name))
+        fail_usage(fmt::format("{}: not with --model, whose file gives the network", name));
+    }
+    o.model = parse_path("--model", raw.model);
   }
   if (given(app, "--input-shape")) o.input_shape = parse_input_shape(raw.input_shape);
   if (given(app, "--layers")) {
@@ -621,7 +644,8 @@ options convert(const CLI::App& app, const raw_command_line& raw) {
     if (!given(app, "--validation")) fail_usage("--validation: required");
     o.train = parse_path("--train", raw.train);
     o.validation = parse_path("--validation", raw.validation);
-    o.epochs = parse_bounded_count("--epochs", raw.epochs, 1, max_epochs);
+    o.epochs = parse_bounded_count("--epochs", raw.epochs, given(app, "--model") ? 0 : 1,
+                                   max_epochs);
     o.hidden = parse_bounded_count("--hidden", raw.hidden, 1, max_hidden);
     if (raw.init == "random") {
       o.init = initialization::random;
@@ -662,6 +686,9 @@ options convert(const CLI::App& app, const raw_command_line& raw) {
   o.classes = static_cast<std::size_t>(
       parse_whole("--classes", raw.classes, 2, max_classes,
                   fmt::format("a whole number from 2 to {}", max_classes)));
+  o.classes_given = given(app, "--classes");
+  o.precision_given = given(app, "--precision");
+  o.init_given = !o.handout_form && given(app, "--init");
   o.seed = parse_whole("--seed", raw.seed, 0, std::numeric_limits<std::uint64_t>::max(),
                        "a whole number (0 or more)");
   convert_network_and_optimizer(app, raw, o);
@@ -674,6 +701,7 @@ options convert(const CLI::App& app, const raw_command_line& raw) {
   }
   if (given(app, "--metrics-json")) o.metrics_json = parse_path("--metrics-json", raw.metrics_json);
   if (given(app, "--header")) o.header = parse_path("--header", raw.header);
+  if (given(app, "--save-model")) o.save_model = parse_path("--save-model", raw.save_model);
   if (const std::string problem = namespace_problem(raw.header_namespace); !problem.empty()) {
     fail_usage(fmt::format("--namespace: {}; choose another name", problem));
   }
@@ -722,7 +750,9 @@ void check_output_paths(const options& o) {
   const auto outputs = o.outputs();
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     for (const auto& [what, input] :
-         {std::pair{"training", o.train}, {"validation", o.validation}}) {
+         {std::pair{"training", o.train}, {"validation", o.validation},
+          {"model", o.model.value_or(std::filesystem::path())}}) {
+      if (input.empty()) continue;
       if (same_file(outputs[i].path, input)) {
         fail_usage(fmt::format("{}: '{}' is the {} input; refusing to overwrite an input",
                                outputs[i].option, outputs[i].path.string(), what));
@@ -750,6 +780,7 @@ std::vector<output_request> options::outputs() const {
   add("--metrics", "METRICS_OUT", metrics);
   add("--metrics-json", nullptr, metrics_json);
   add("--header", nullptr, header);
+  add("--save-model", nullptr, save_model);
   return list;
 }
 

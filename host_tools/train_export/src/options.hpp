@@ -73,6 +73,11 @@ struct options {
   /// one: dense:HIDDEN,sigmoid,dense:CLASSES.
   std::optional<tensor_shape> input_shape;
   std::optional<std::vector<layer_spec>> layers;
+  /// --model: the network, and perhaps the weights to start from, come from this file (read
+  /// before the data; run.cpp then sets input_shape, layers, classes and scalar from it).
+  std::optional<std::filesystem::path> model;
+  /// Which of the options a model file may also set were given on the command line.
+  bool classes_given = false, precision_given = false, init_given = false;
 
   optimizer_kind optimizer = optimizer_kind::sgd;
   std::string momentum_text = "0.9", beta1_text = "0.9", beta2_text = "0.999", eps_text = "1e-8";
@@ -82,11 +87,15 @@ struct options {
   schedule_option schedule;
   std::size_t early_stopping = 0;  ///< patience in epochs; 0: off
 
-  /// Whether the run is exactly the reference job's kind: the default network, plain
-  /// per-example SGD in file order at a constant rate, RANDOM or ZERO init.
+  /// Whether the training is exactly the reference job's kind: plain per-example SGD in file
+  /// order at a constant rate, no weight decay, RANDOM or ZERO init (the first weights drawn as
+  /// the reference job draws them, or a model file's). Whether the network is the reference
+  /// one is the description's to say.
   bool reference_training() const noexcept {
-    return !layers && optimizer == optimizer_kind::sgd && batch == 1 && !shuffle &&
-           schedule.type == schedule_option::kind::constant && early_stopping == 0;
+    return (init == initialization::random || init == initialization::zero) &&
+           optimizer == optimizer_kind::sgd && nearest_value<double>(weight_decay_text) == 0 &&
+           batch == 1 && !shuffle && schedule.type == schedule_option::kind::constant &&
+           early_stopping == 0;
   }
   std::uint64_t seed = 0;
   precision scalar = precision::single_precision;
@@ -96,6 +105,7 @@ struct options {
   std::optional<std::filesystem::path> metrics;
   std::optional<std::filesystem::path> metrics_json;
   std::optional<std::filesystem::path> header;
+  std::optional<std::filesystem::path> save_model;
   std::string header_namespace = "model";
   std::size_t embed_samples = 0;
 

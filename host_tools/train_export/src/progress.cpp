@@ -45,7 +45,7 @@ void progress_reporter::epoch_done(const epoch_metrics& epoch, double elapsed) {
 
 void progress_reporter::finished(const error_rates& errors, double elapsed) {
   if (mode_ == progress_mode::quiet) return;
-  if (mode_ == progress_mode::live) {
+  if (mode_ == progress_mode::live && progress_line_open()) {
     fmt::print(stream_, "\n");
     set_progress_line_open(false);
   }

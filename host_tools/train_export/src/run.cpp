@@ -6,13 +6,16 @@
 #include <cstdio>
 #include <exception>
 #include <new>
+#include <optional>
 #include <span>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "host_tools.hpp"
 #include "header_export.hpp"
 #include "metrics_json.hpp"
+#include "model_file.hpp"
 #include "options.hpp"
 #include "progress.hpp"
 #include "reference_format.hpp"
@@ -39,11 +42,42 @@ labeled_data<T> load(const std::filesystem::path& path, const options& opts,
   return data;
 }
 
+// The model file's network, classes and precision become the run's; what the command line
+// says of them must agree with it.
+void adopt_model(options& opts, const model_file& m) {
+  if (opts.classes_given && opts.classes != m.classes)
+    fail_usage(fmt::format("--classes: {}, but {} is a model for {} classes", opts.classes,
+                           m.name, m.classes));
+  opts.classes = m.classes;
+  const auto name = [](precision p) {
+    return p == precision::single_precision ? "float" : "double";
+  };
+  if (opts.precision_given && opts.scalar != m.scalar)
+    fail_usage(fmt::format("--precision: {}, but the model {} is in {}; leave --precision out",
+                           name(opts.scalar), m.name, name(m.scalar)));
+  opts.scalar = m.scalar;
+  if (m.parameters && opts.init_given)
+    fail_usage(fmt::format("--init: {} holds weights, and training starts from them; --init is "
+                           "for a model file without weights",
+                           m.name));
+  if (!m.parameters && opts.epochs == 0)
+    fail_usage(fmt::format("--epochs: 0, but {} holds no weights to evaluate; train at least "
+                           "one epoch",
+                           m.name));
+  opts.input_shape = m.description.input;
+  opts.layers = m.description.layers;
+}
+
 // The network of the run: --layers on --input-shape (or on the CSV's features as a vector),
-// else the reference network; its shapes checked, and its size.
+// or the model file's, else the reference network; its shapes checked, and its size.
 model_description describe(const options& opts, std::size_t features, const std::string& train) {
   model_description d = default_description(features, opts.hidden, opts.classes);
   if (opts.input_shape) {
+    if (opts.input_shape->size() != features && opts.model)
+      fail_data(fmt::format("{}: \"input_shape\" {} holds {} values but each example of {} has "
+                            "{} features",
+                            opts.model->string(), opts.input_shape->text(),
+                            opts.input_shape->size(), train, features));
     if (opts.input_shape->size() != features)
       fail_usage(fmt::format("--input-shape: {} holds {} values but each example of {} has {} "
                              "features",
@@ -59,8 +93,16 @@ model_description describe(const options& opts, std::size_t features, const std:
 }
 
 template <class T>
-void run_with(const options& opts) {
+void run_with(const options& opts, const model_file* model) {
   run_summary summary;
+  std::vector<T> start;
+  if (model) {
+    summary.model = input_summary{model->name, model->sha256, 0, 0};
+    if (model->parameters) {
+      summary.started_from_model = true;
+      start.assign(model->parameters->begin(), model->parameters->end());
+    }
+  }
   const auto read_start = std::chrono::steady_clock::now();
   const labeled_data<T> train_set = load<T>(opts.train, opts, summary.train);
   const labeled_data<T> validation_set = load<T>(opts.validation, opts, summary.validation);
@@ -96,19 +138,22 @@ void run_with(const options& opts) {
     std::size_t handle = 0;
   };
   slot train_labels{opts.train_labels}, validation_labels{opts.validation_labels},
-      metrics{opts.metrics}, metrics_json_file{opts.metrics_json}, header{opts.header};
-  for (slot* s : {&train_labels, &validation_labels, &metrics, &metrics_json_file, &header}) {
+      metrics{opts.metrics}, metrics_json_file{opts.metrics_json}, header{opts.header},
+      save_model{opts.save_model};
+  for (slot* s :
+       {&train_labels, &validation_labels, &metrics, &metrics_json_file, &header, &save_model}) {
     if (s->path) s->handle = outputs.reserve(*s->path);
   }
 
   progress_reporter progress(choose_progress_mode(opts.quiet, stderr), stderr, opts.epochs,
                              train_set.size());
   const trained_network<T> trained =
-      train(opts, description, train_set, validation_set, progress, summary);
+      train(opts, description, std::span<const T>(start), train_set, validation_set, progress,
+            summary);
 
   // Every content exists before the first is written, so a failure in making one cannot
   // come after a device or FIFO output has already received its own.
-  std::string contents[5];
+  std::string contents[6];
   if (train_labels.path) contents[0] = labels_text(trained.train_predictions);
   if (validation_labels.path) contents[1] = labels_text(trained.validation_predictions);
   if (metrics.path) contents[2] = metrics_text(summary);
@@ -117,9 +162,13 @@ void run_with(const options& opts) {
     contents[4] = header_text<T>(opts, description, summary, trained.parameters, validation_set,
                                  trained.validation_predictions);
   }
+  if (save_model.path) {
+    contents[5] = model_file_text<T>(opts, description, summary,
+                                     std::span<const T>(trained.parameters));
+  }
   // Files first: a device or FIFO gets its content only when no temporary can fail any more.
-  const std::array<slot*, 5> slots = {&train_labels, &validation_labels, &metrics,
-                                      &metrics_json_file, &header};
+  const std::array<slot*, 6> slots = {&train_labels, &validation_labels, &metrics,
+                                      &metrics_json_file, &header,     &save_model};
   for (const bool streams : {false, true}) {
     for (std::size_t i = 0; i < slots.size(); ++i) {
       if (slots[i]->path && outputs.writes_through(slots[i]->handle) == streams) {
@@ -145,11 +194,20 @@ int run(int argc, const char* const* argv) {
   try {
     const command_line parsed = parse_command_line(argc, argv);
     if (!parsed.run) return exit_success;
-    const options& opts = *parsed.run;
+    options opts = *parsed.run;
+    // The model file first: it decides the classes the CSV reader checks and the precision.
+    std::optional<model_file> model;
+    if (opts.model) {
+      const input_file file = read_input_file(*opts.model);
+      model = parse_model_file(file);
+      model->sha256 = sha256_hex(file.bytes);
+      adopt_model(opts, *model);
+    }
+    const model_file* const m = model ? &*model : nullptr;
     if (opts.scalar == precision::double_precision) {
-      run_with<double>(opts);
+      run_with<double>(opts, m);
     } else {
-      run_with<float>(opts);
+      run_with<float>(opts, m);
     }
     return exit_success;
   } catch (const tool_error& e) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,9 +34,16 @@ struct error_rates {
 struct run_summary {
   input_summary train;
   input_summary validation;
+  /// --model: the file (examples and features unused), and whether its weights were the start.
+  std::optional<input_summary> model;
+  bool started_from_model = false;
   std::size_t parameter_count = 0;
   std::vector<epoch_metrics> epochs;
   error_rates errors;
+  /// With the final weights: the last (or best) epoch's figures, or with --epochs 0 the model
+  /// file's weights as they were read.
+  double final_train_cross_entropy = 0;
+  double final_validation_cross_entropy = 0;
   bool stopped_early = false;  ///< early stopping ended the run; epochs ends at the best one
   std::size_t epochs_run = 0;  ///< epochs trained, the best one's successors included
   double read_seconds = 0;   ///< reading, hashing and parsing both inputs

@@ -150,7 +150,8 @@ void train_with_optimizer(const Net& net, const options& opts, std::span<T> para
 // on the reference network. Its own function, so that nothing else inlined beside it moves
 // its loops (the job ran 8-10% slower when the optimizers' epochs shared its body).
 template <class T>
-trained_network<T> train_reference(const options& opts, const labeled_data<T>& train_set,
+trained_network<T> train_reference(const options& opts, std::span<const T> start,
+                                   const labeled_data<T>& train_set,
                                    const labeled_data<T>& validation_set,
                                    progress_reporter& progress, run_summary& summary) {
   const runtime_network<T> net({train_set.width, opts.hidden, opts.classes});
@@ -161,16 +162,19 @@ trained_network<T> train_reference(const options& opts, const labeled_data<T>& t
   const std::span<T> params(result.parameters);
   const std::span<T> ws(workspace);
 
-  constnn::initialize(net, params,
-                      opts.init == initialization::random ? constnn::init_scheme::random
-                                                          : constnn::init_scheme::zero,
-                      opts.seed);
+  if (start.empty())
+    constnn::initialize(net, params,
+                        opts.init == initialization::random ? constnn::init_scheme::random
+                                                            : constnn::init_scheme::zero,
+                        opts.seed);
+  else
+    std::copy(start.begin(), start.end(), params.begin());
   const auto train_view = view_of(train_set);
   const auto validation_view = view_of(validation_set);
   const T lr = opts.learning_rate_as<T>();
   summary.parameter_count = net.parameters_size();
 
-  const auto start = clock_type::now();
+  const auto start_time = clock_type::now();
   constnn::evaluation on_train{}, on_validation{};
   for (std::size_t epoch = 1; epoch <= opts.epochs; ++epoch) {
     const auto epoch_start = clock_type::now();
@@ -189,11 +193,17 @@ trained_network<T> train_reference(const options& opts, const labeled_data<T>& t
                       "so no output was written; try a smaller learning rate than {}",
                       epoch, opts.learning_rate_text));
     }
-    progress.epoch_done(summary.epochs.back(), seconds_since(start));
+    progress.epoch_done(summary.epochs.back(), seconds_since(start_time));
+  }
+  if (opts.epochs == 0) {
+    on_train = constnn::evaluate(net, std::span<const T>(params), train_view, ws);
+    on_validation = constnn::evaluate(net, std::span<const T>(params), validation_view, ws);
   }
   summary.epochs_run = summary.epochs.size();
   summary.errors = {on_train.error_rate, on_validation.error_rate, on_train.errors,
                     on_validation.errors};
+  summary.final_train_cross_entropy = on_train.mean_cross_entropy;
+  summary.final_validation_cross_entropy = on_validation.mean_cross_entropy;
 
   result.train_predictions.resize(train_set.size());
   result.validation_predictions.resize(validation_set.size());
@@ -201,13 +211,13 @@ trained_network<T> train_reference(const options& opts, const labeled_data<T>& t
                        std::span<label_type>(result.train_predictions), ws);
   constnn::predict_all(net, std::span<const T>(params), validation_view,
                        std::span<label_type>(result.validation_predictions), ws);
-  summary.train_seconds = seconds_since(start);
+  summary.train_seconds = seconds_since(start_time);
   progress.finished(summary.errors, summary.train_seconds);
   return result;
 }
 
 template <class T, class Net>
-trained_network<T> train_network(const Net& net, const options& opts,
+trained_network<T> train_network(const Net& net, const options& opts, std::span<const T> start,
                                  const labeled_data<T>& train_set,
                                  const labeled_data<T>& validation_set,
                                  progress_reporter& progress, run_summary& summary) {
@@ -219,15 +229,19 @@ trained_network<T> train_network(const Net& net, const options& opts,
   const std::span<T> params(result.parameters);
   const std::span<T> ws(workspace);
 
-  constnn::initialize(net, params, scheme_of(opts.init), opts.seed);
+  if (start.empty())
+    constnn::initialize(net, params, scheme_of(opts.init), opts.seed);
+  else
+    std::copy(start.begin(), start.end(), params.begin());
   const auto train_view = view_of(train_set);
   const auto validation_view = view_of(validation_set);
   summary.parameter_count = net.parameters_size();
 
-  const auto start = clock_type::now();
+  const auto start_time = clock_type::now();
   epoch_log<T, Net> log{net, opts, result.parameters, train_view, validation_view, ws, summary,
-                        progress, start};
+                        progress, start_time};
   train_with_optimizer<T>(net, opts, params, train_view, ws, log);
+  if (opts.epochs == 0) log.evaluate();
   constnn::evaluation& on_train = log.on_train;
   constnn::evaluation& on_validation = log.on_validation;
   summary.epochs_run = summary.epochs.size();
@@ -241,6 +255,8 @@ trained_network<T> train_network(const Net& net, const options& opts,
   }
   summary.errors = {on_train.error_rate, on_validation.error_rate, on_train.errors,
                     on_validation.errors};
+  summary.final_train_cross_entropy = on_train.mean_cross_entropy;
+  summary.final_validation_cross_entropy = on_validation.mean_cross_entropy;
 
   result.train_predictions.resize(train_set.size());
   result.validation_predictions.resize(validation_set.size());
@@ -248,7 +264,7 @@ trained_network<T> train_network(const Net& net, const options& opts,
                        std::span<label_type>(result.train_predictions), ws);
   constnn::predict_all(net, std::span<const T>(params), validation_view,
                        std::span<label_type>(result.validation_predictions), ws);
-  summary.train_seconds = seconds_since(start);
+  summary.train_seconds = seconds_since(start_time);
   progress.finished(summary.errors, summary.train_seconds);
   return result;
 }
@@ -257,26 +273,32 @@ trained_network<T> train_network(const Net& net, const options& opts,
 
 template <class T>
 trained_network<T> train(const options& opts, const model_description& description,
-                         const labeled_data<T>& train_set, const labeled_data<T>& validation_set,
-                         progress_reporter& progress, run_summary& summary) {
+                         std::span<const T> start, const labeled_data<T>& train_set,
+                         const labeled_data<T>& validation_set, progress_reporter& progress,
+                         run_summary& summary) {
   // The reference network keeps its own type (the reference job's speed); any other stack
   // runs as layers chosen at run time, with the same bits as its fixed type.
-  if (description == default_description(train_set.width, opts.hidden, opts.classes)) {
-    if (opts.reference_training())
-      return train_reference<T>(opts, train_set, validation_set, progress, summary);
-    const runtime_network<T> net({train_set.width, opts.hidden, opts.classes});
-    return train_network<T>(net, opts, train_set, validation_set, progress, summary);
+  // (A model file's reference network too, whatever its width.)
+  const std::size_t hidden = description.layers.size() == 3 ? description.layers[0].units : 0;
+  if (description == default_description(train_set.width, hidden, opts.classes)) {
+    if (opts.reference_training()) {
+      options reference = opts;
+      reference.hidden = hidden;
+      return train_reference<T>(reference, start, train_set, validation_set, progress, summary);
+    }
+    const runtime_network<T> net({train_set.width, hidden, opts.classes});
+    return train_network<T>(net, opts, start, train_set, validation_set, progress, summary);
   }
   const stack_network<T> net = make_network<T>(description);
-  return train_network<T>(net, opts, train_set, validation_set, progress, summary);
+  return train_network<T>(net, opts, start, train_set, validation_set, progress, summary);
 }
 
 template trained_network<float> train<float>(const options&, const model_description&,
-                                             const labeled_data<float>&,
+                                             std::span<const float>, const labeled_data<float>&,
                                              const labeled_data<float>&, progress_reporter&,
                                              run_summary&);
 template trained_network<double> train<double>(const options&, const model_description&,
-                                               const labeled_data<double>&,
+                                               std::span<const double>, const labeled_data<double>&,
                                                const labeled_data<double>&, progress_reporter&,
                                                run_summary&);
 

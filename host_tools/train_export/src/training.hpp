@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <vector>
 
 #include "host_tools.hpp"
@@ -19,7 +20,8 @@ struct trained_network {
   std::vector<label_type> validation_predictions;
 };
 
-/// Initialises the network of `description` (checked by shapes_of), then runs opts.epochs
+/// Initialises the network of `description` (checked by shapes_of), or starts from `start`
+/// when it is not empty (a model file's weights, in constnn's layout), then runs opts.epochs
 /// epochs (per-example SGD in file order by default, else the optimizer, batch, order and
 /// schedule of opts); after each, the mean cross-entropy of both sets; after the last (or
 /// the best, with early stopping), predictions and error rates.
@@ -28,14 +30,16 @@ struct trained_network {
 /// diverged, whichever outputs were asked for.
 template <class T>
 trained_network<T> train(const options& opts, const model_description& description,
-                         const labeled_data<T>& train_set, const labeled_data<T>& validation_set,
+                         std::span<const T> start, const labeled_data<T>& train_set, const labeled_data<T>& validation_set,
                          progress_reporter& progress, run_summary& summary);
 
 extern template trained_network<float> train<float>(const options&, const model_description&,
+                                                    std::span<const float>,
                                                     const labeled_data<float>&,
                                                     const labeled_data<float>&, progress_reporter&,
                                                     run_summary&);
 extern template trained_network<double> train<double>(const options&, const model_description&,
+                                                      std::span<const double>,
                                                       const labeled_data<double>&,
                                                       const labeled_data<double>&,
                                                       progress_reporter&, run_summary&);
