@@ -409,6 +409,31 @@ BOOST_AUTO_TEST_CASE(ctrl_c_stops_cleanly_and_writes_nothing) {
   BOOST_TEST(dir.entries().empty(), "temporary files must be removed");
 }
 
+// The reference network with options the reference job does not use: each must change the
+// run (they once fell into the reference loop, which drew RANDOM or ZERO weights and ignored
+// weight decay).
+BOOST_AUTO_TEST_CASE(other_inits_and_weight_decay_on_the_reference_network_take_effect) {
+  scratch_dir dir;
+  const auto metrics_with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"--train",
+                                     train_export_test::fixture("three_class_train.csv").string(),
+                                     "--validation",
+                                     train_export_test::fixture("three_class_validation.csv").string(),
+                                     "--classes", "3", "--epochs", "3", "--hidden", "3", "--lr",
+                                     "0.5", "--metrics", "m.txt", "--quiet"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = run_tool(args, dir.path());
+    BOOST_TEST_REQUIRE(r.status == 0, r.err);
+    return read_file(dir / "m.txt");
+  };
+  const std::string zero = metrics_with({"--init", "zero"});
+  const std::string random = metrics_with({"--init", "random"});
+  BOOST_TEST(metrics_with({"--init", "glorot"}) != zero);
+  BOOST_TEST(metrics_with({"--init", "glorot"}) != random);
+  BOOST_TEST(metrics_with({"--init", "he"}) != metrics_with({"--init", "glorot"}));
+  BOOST_TEST(metrics_with({"--weight-decay", "0.1"}) != random);
+}
+
 BOOST_AUTO_TEST_CASE(quiet_prints_nothing) {
   scratch_dir dir;
   const auto r = run_tool(fixture_args(), dir.path());
