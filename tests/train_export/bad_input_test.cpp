@@ -437,7 +437,8 @@ const std::vector<bad_case> bad_cases = {
                "model.json: \"input_shape\" 3 holds 3 values but each example of train.csv has 2 "
                "features"),
     with_model("model file with too few weights",
-               model_text(good_fields + R"(, "parameters": [{"weights": [1, 2, 3], "biases": [0, 0]}])"),
+               model_text(good_fields +
+                          R"(, "parameters": [{"weights": [1, 2, 3], "biases": [0, 0]}])"),
                {}, data_error,
                "model.json: \"parameters\"[0] (item 1, dense:2): \"weights\": holds 3 numbers; "
                "the network has 4"),

@@ -25,12 +25,15 @@ struct trained_network {
 /// epochs (per-example SGD in file order by default, else the optimizer, batch, order and
 /// schedule of opts); after each, the mean cross-entropy of both sets; after the last (or
 /// the best, with early stopping), predictions and error rates.
-/// Fills summary.parameter_count, epochs, errors, stopped_early and train_seconds.
+/// Fills summary.parameter_count, epochs, errors, the final cross-entropies, stopped_early and
+/// train_seconds. With opts.epochs 0 (a model file's weights) nothing is trained: both sets are
+/// only evaluated.
 /// Throws tool_error(data) as soon as an epoch leaves a parameter NaN or infinite: the run has
 /// diverged, whichever outputs were asked for.
 template <class T>
 trained_network<T> train(const options& opts, const model_description& description,
-                         std::span<const T> start, const labeled_data<T>& train_set, const labeled_data<T>& validation_set,
+                         std::span<const T> start, const labeled_data<T>& train_set,
+                         const labeled_data<T>& validation_set,
                          progress_reporter& progress, run_summary& summary);
 
 extern template trained_network<float> train<float>(const options&, const model_description&,
