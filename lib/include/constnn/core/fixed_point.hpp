@@ -1,0 +1,149 @@
+// The integer arithmetic of int8 inference, as the TFLite int8 quantization specification
+// defines it (gemmlowp's fixed-point rules, which TFLite Micro and CMSIS-NN implement): a real
+// multiplier M as a Q31 value and a power of two, and the roundings that apply it to an int32
+// accumulator. Every function is constexpr and gives the same bits on every target.
+#pragma once
+
+#include "requirements.hpp"
+
+#include "check.hpp"
+
+#include <bit>
+#include <cstdint>
+#include <limits>
+
+namespace constnn::fixed_point {
+
+/// How a requantization rounds (TFLite's two compile-time variants of
+/// MultiplyByQuantizedMultiplier).
+enum class rounding {
+  /// TFLite's default (and CMSIS-NN's arm_nn_requantize without CMSIS_NN_USE_SINGLE_ROUNDING):
+  /// round the Q31 product (SaturatingRoundingDoublingHighMul), then round the shift
+  /// (RoundingDivideByPOT). Left shifts are applied to the input first.
+  double_rounding,
+  /// TFLITE_SINGLE_ROUNDING: one 64-bit product and one rounding shift, ties toward +inf.
+  single_rounding,
+};
+
+/// gemmlowp's SaturatingRoundingDoublingHighMul: the high 32 bits of 2 a b, rounded to
+/// nearest with ties toward +infinity (the nudge is 2^30 for a non-negative product and
+/// 1 - 2^30 for a negative one, then the division truncates toward zero). The one product
+/// that overflows, INT32_MIN * INT32_MIN, saturates to INT32_MAX.
+constexpr std::int32_t saturating_rounding_doubling_high_mul(std::int32_t a,
+                                                             std::int32_t b) noexcept {
+  constexpr std::int32_t min = std::numeric_limits<std::int32_t>::min();
+  if (a == min && b == min) return std::numeric_limits<std::int32_t>::max();
+  const std::int64_t ab = std::int64_t{a} * std::int64_t{b};
+  const std::int64_t nudge = ab >= 0 ? (std::int64_t{1} << 30) : (1 - (std::int64_t{1} << 30));
+  // Division, not a shift: gemmlowp truncates toward zero here.
+  return static_cast<std::int32_t>((ab + nudge) / (std::int64_t{1} << 31));
+}
+
+/// gemmlowp's RoundingDivideByPOT: x / 2^exponent rounded to nearest, ties away from zero,
+/// for exponent in [0, 31]. The shift of a negative value is arithmetic (C++20).
+constexpr std::int32_t rounding_divide_by_pot(std::int32_t x, int exponent) noexcept {
+  const std::int32_t mask =
+      static_cast<std::int32_t>((std::int64_t{1} << exponent) - 1);  // 2^31 - 1 at most
+  const std::int32_t remainder = x & mask;
+  const std::int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/// A real multiplier M = multiplier * 2^(shift - 31), multiplier a Q31 value in [2^30, 2^31)
+/// (or 0 for M = 0). shift > 0 multiplies first (a left shift), shift < 0 divides after.
+struct quantized_multiplier {
+  std::int32_t multiplier = 0;
+  int shift = 0;
+  friend constexpr bool operator==(const quantized_multiplier&,
+                                   const quantized_multiplier&) = default;
+};
+
+namespace detail {
+
+// frexp for a finite positive double, as a constant expression: m = fraction * 2^exponent
+// with fraction in [0.5, 1). Subnormals are normalised first.
+struct split_double {
+  double fraction;
+  int exponent;
+};
+constexpr split_double frexp_positive(double m) noexcept {
+  std::uint64_t bits = std::bit_cast<std::uint64_t>(m);
+  int exponent = static_cast<int>((bits >> 52) & 0x7ff);
+  int extra = 0;
+  if (exponent == 0) {  // subnormal: scale by 2^64 (exact), then as a normal number
+    bits = std::bit_cast<std::uint64_t>(m * 18446744073709551616.0);
+    exponent = static_cast<int>((bits >> 52) & 0x7ff);
+    extra = -64;
+  }
+  // Exponent field 1022 makes a value in [0.5, 1).
+  const std::uint64_t fraction_bits = (bits & ~(std::uint64_t{0x7ff} << 52)) |
+                                      (std::uint64_t{1022} << 52);
+  return {std::bit_cast<double>(fraction_bits), exponent - 1022 + extra};
+}
+
+}  // namespace detail
+
+/// TFLite's QuantizeMultiplier: M >= 0 (finite) as a Q31 multiplier and a shift. The
+/// fraction of frexp(M) times 2^31 is rounded half away from zero (std::round); a fraction
+/// that rounds up to 2^31 becomes 2^30 with the shift one larger. A multiplier below 2^-32
+/// (shift < -31) is 0. With single rounding, TFLite also caps the shift at 30 (the multiplier
+/// then saturates at 2^31 - 1), so that 31 - shift stays a valid right shift.
+constexpr quantized_multiplier quantize_multiplier(double m,
+                                                   rounding mode = rounding::double_rounding) {
+  if (!CONSTNN_EXPECT(m >= 0 && m <= std::numeric_limits<double>::max(),
+                      "quantize_multiplier: the multiplier must be finite and not negative") ||
+      m == 0)
+    return {};
+  const auto [fraction, exponent] = detail::frexp_positive(m);
+  int shift = exponent;
+  // fraction * 2^31 is exact (a power-of-two scaling) and below 2^31, so adding one half is
+  // exact too: floor(v + 0.5) is round-half-away-from-zero for this positive v.
+  const double scaled = fraction * 2147483648.0;
+  auto q = static_cast<std::int64_t>(scaled + 0.5);
+  if (q == (std::int64_t{1} << 31)) {
+    q /= 2;
+    ++shift;
+  }
+  if (shift < -31) return {};
+  if (mode == rounding::single_rounding && shift > 30)
+    return {std::numeric_limits<std::int32_t>::max(), 30};
+  return {static_cast<std::int32_t>(q), shift};
+}
+
+/// TFLite's MultiplyByQuantizedMultiplier: round(x * M) in the chosen rounding. With double
+/// rounding, x * 2^shift for shift > 0 must fit in int32 (TFLite's requirement too); with
+/// single rounding the shift lies in [-31, 30] and the result must fit in int32.
+template <rounding Mode = rounding::double_rounding>
+constexpr std::int32_t multiply_by_quantized_multiplier(std::int32_t x,
+                                                        quantized_multiplier m) noexcept {
+  if constexpr (Mode == rounding::double_rounding) {
+    const int left_shift = m.shift > 0 ? m.shift : 0;
+    const int right_shift = m.shift > 0 ? 0 : -m.shift;
+    // In 64 bits, then wrapped as TFLite's int32 product would be; callers keep it in range.
+    const auto shifted =
+        static_cast<std::int32_t>(std::int64_t{x} * (std::int64_t{1} << left_shift));
+    return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, m.multiplier),
+                                  right_shift);
+  } else {
+    const int total_shift = 31 - m.shift;
+    const std::int64_t round = std::int64_t{1} << (total_shift - 1);
+    // An arithmetic right shift: ties go toward +infinity.
+    return static_cast<std::int32_t>((std::int64_t{x} * m.multiplier + round) >> total_shift);
+  }
+}
+
+/// The whole requantization of an int32 accumulator to an int8 output (TFLite's int8 conv and
+/// fully connected kernels): scale by M = s_in * s_w / s_out, add the output zero point,
+/// clamp to [lo, hi] (the activation's range: [-128, 127], or [zero point, 127] for a folded
+/// ReLU).
+template <rounding Mode = rounding::double_rounding>
+constexpr std::int8_t requantize(std::int32_t accumulator, quantized_multiplier m,
+                                 std::int32_t output_zero_point, std::int32_t lo = -128,
+                                 std::int32_t hi = 127) noexcept {
+  std::int32_t v = multiply_by_quantized_multiplier<Mode>(accumulator, m) + output_zero_point;
+  v = v < lo ? lo : v;
+  v = v > hi ? hi : v;
+  return static_cast<std::int8_t>(v);
+}
+
+}  // namespace constnn::fixed_point
