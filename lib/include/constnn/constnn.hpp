@@ -6,6 +6,7 @@
 #include "core/check.hpp"
 #include "core/extent.hpp"
 #include "core/fixed_point.hpp"
+#include "core/quantization.hpp"
 #include "core/kernels.hpp"
 #include "core/math.hpp"
 #include "core/random.hpp"
