@@ -96,21 +96,26 @@ for t in "${targets[@]}"; do
     < /dev/null > "$dir/output.txt"
   path=$(sed -n 's/^kernel path: //p' "$dir/output.txt")
   mapfile -t counts < <(sed -n 's/^constnn_insn_count: //p' "$dir/plugin.log")
-  if [ ${#counts[@]} -lt 4 ]; then
-    echo "$t: expected at least 4 counts in $dir/plugin.log, got ${#counts[@]}" >&2
+  # Regions: the empty pair, two predictions, two SGD steps where the target trains, the
+  # float convolution, the int8 fully connected layer and the int8 convolution.
+  if grep -q '^sgd: the weights do not fit' "$dir/output.txt"; then trains=0; else trains=1; fi
+  expected=$((6 + 2 * trains))
+  if [ ${#counts[@]} -ne $expected ]; then
+    echo "$t: expected $expected counts in $dir/plugin.log, got ${#counts[@]}" >&2
     exit 1
   fi
   o=${counts[0]}
   p_dense=$((counts[1] - o)) p_binary=$((counts[2] - o))
-  conv=$((counts[${#counts[@]} - 1] - o))  # the convolution is measured last
-  if [ ${#counts[@]} -ge 6 ]; then
+  n=$((3 + 2 * trains))
+  conv=$((counts[n] - o)) fc8=$((counts[n + 1] - o)) conv8=$((counts[n + 2] - o))
+  if [ $trains = 1 ]; then
     s_dense=$((counts[3] - o)) s_binary=$((counts[4] - o))
     grep -v '^kernel path' "$dir/output.txt" > "$dir/target.txt"
     cp "$build/host.txt" "$dir/expected.txt"
   else  # predicts only: compare what it printed
     s_dense="n/a (RAM)" s_binary="n/a (RAM)"
-    grep -E '^(predict|conv)' "$dir/output.txt" > "$dir/target.txt"
-    grep -E '^(predict|conv)' "$build/host.txt" > "$dir/expected.txt"
+    grep -E '^(predict|conv|int8)' "$dir/output.txt" > "$dir/target.txt"
+    grep -E '^(predict|conv|int8)' "$build/host.txt" > "$dir/expected.txt"
   fi
   if cmp -s "$dir/expected.txt" "$dir/target.txt" && grep -q '^portable path: same bits' "$dir/output.txt"; then
     same="yes"
@@ -120,7 +125,9 @@ for t in "${targets[@]}"; do
   fi
   per_mac=$(awk -v n="$p_dense" 'BEGIN {printf "%.2f", n / 6900}')
   conv_per_mac=$(awk -v n="$conv" 'BEGIN {printf "%.2f", n / 73728}')
-  rows+=("| $t | $path | $p_dense | $per_mac | $p_binary | $s_dense | $s_binary | $conv | $conv_per_mac | $same |")
+  fc8_per_mac=$(awk -v n="$fc8" 'BEGIN {printf "%.2f", n / 6400}')
+  conv8_per_mac=$(awk -v n="$conv8" 'BEGIN {printf "%.2f", n / 73728}')
+  rows+=("| $t | $path | $p_dense | $per_mac | $p_binary | $s_dense | $s_binary | $conv | $conv_per_mac | $fc8_per_mac | $conv8_per_mac | $same |")
 done
 
 echo "constnn kernels on microcontrollers: 128-50-10 float network (6,900 dense multiply-adds per"
@@ -128,9 +135,11 @@ echo "prediction), RANDOM weights; executed instructions counted by QEMU between
 echo "marker overhead subtracted. Dense input: every multiply-add done; binary input: 27 of"
 echo "128 pixels set, zero inputs skipped. 'Same bits' compares every printed output with the"
 echo "host build of the same program. 3x3 conv: one forward pass of a conv2d layer, 10x10x8"
-echo "to 8x8x16 without padding (73,728 multiply-adds)."
+echo "to 8x8x16 without padding (73,728 multiply-adds). int8: the portable int8 primitives"
+echo "(TFLite's arithmetic, per-channel requantization): a fully connected layer 128 -> 50"
+echo "(6,400 multiply-adds) and the same 3x3 convolution, instructions per multiply-add."
 echo
-echo "| target | kernels | prediction, dense input | per dense multiply-add | prediction, binary input | SGD step, dense input | SGD step, binary input | 3x3 conv layer | per conv multiply-add | same bits as host |"
-echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+echo "| target | kernels | prediction, dense input | per dense multiply-add | prediction, binary input | SGD step, dense input | SGD step, binary input | 3x3 conv layer | per conv multiply-add | int8 dense, per multiply-add | int8 3x3 conv, per multiply-add | same bits as host |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 printf '%s\n' "${rows[@]}"
 exit $status

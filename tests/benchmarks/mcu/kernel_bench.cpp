@@ -1,8 +1,12 @@
 // Instruction counts of constnn's kernels on a microcontroller: one prediction and one SGD
 // step of the reference network (128-50-10, float), on a dense input (every multiply-add
 // done) and on an OCR-like binary input (zero inputs skipped), and one 3x3 convolution
-// layer's forward pass (10x10x8 to 8x8x16, valid: 73,728 multiply-adds, measured last). Weights come from RANDOM
+// layer's forward pass (10x10x8 to 8x8x16, valid: 73,728 multiply-adds). Weights come from RANDOM
 // init at compile time, so this needs no data set and no train_export.
+//
+// Then the int8 primitives (detail/int8_kernels.hpp, the TFLite int8 arithmetic): a fully
+// connected layer 128 -> 50 (6,400 multiply-adds) and the same 3x3 convolution in int8, with
+// per-channel multipliers.
 //
 // Built for a Cortex-M target with firmware_example's startup code and semihosting console,
 // and for the host with its stdout console; both print the same lines (a digest of every
@@ -16,6 +20,7 @@
 #include <span>
 
 #include <constnn/constnn.hpp>
+#include <constnn/detail/int8_kernels.hpp>
 
 #include "app.hpp"
 #include "platform.hpp"
@@ -65,6 +70,48 @@ constexpr std::array<float, 10 * 10 * 8> conv_input = [] {
   return x;
 }();
 std::array<float, 8 * 8 * 16> conv_output{};
+
+// int8 operands: weights, inputs and biases from simple patterns, multipliers that keep the
+// outputs inside the int8 range, and the OCR pixels' input zero point.
+template <std::size_t N>
+constexpr std::array<std::int8_t, N> int8_pattern(std::size_t step, std::size_t mod, int offset) {
+  std::array<std::int8_t, N> v{};
+  for (std::size_t i = 0; i < N; ++i)
+    v[i] = static_cast<std::int8_t>(static_cast<int>((i * step) % mod) - offset);
+  return v;
+}
+constexpr auto fc_weights = int8_pattern<50 * 128>(7, 255, 127);
+constexpr auto fc_input = int8_pattern<128>(5, 256, 128);
+constexpr auto conv8_weights = int8_pattern<16 * 3 * 3 * 8>(11, 255, 127);
+constexpr auto conv8_input = int8_pattern<10 * 10 * 8>(3, 256, 128);
+template <std::size_t N>
+constexpr std::array<std::int32_t, N> int8_biases() {
+  std::array<std::int32_t, N> b{};
+  for (std::size_t i = 0; i < N; ++i) b[i] = static_cast<std::int32_t>(i * 97 % 1000) - 500;
+  return b;
+}
+template <std::size_t N>
+constexpr std::array<constnn::fixed_point::quantized_multiplier, N> int8_multipliers() {
+  std::array<constnn::fixed_point::quantized_multiplier, N> m{};
+  for (std::size_t i = 0; i < N; ++i)
+    m[i] = constnn::fixed_point::quantize_multiplier(0.0002 + 0.00001 * static_cast<double>(i));
+  return m;
+}
+constexpr auto fc_bias = int8_biases<50>();
+constexpr auto fc_multipliers = int8_multipliers<50>();
+constexpr auto conv8_bias = int8_biases<16>();
+constexpr auto conv8_multipliers = int8_multipliers<16>();
+std::array<std::int8_t, 50> fc_output{};
+std::array<std::int8_t, 8 * 8 * 16> conv8_output{};
+
+std::uint32_t digest8(std::span<const std::int8_t> v) {
+  std::uint32_t h = 2166136261u;
+  for (const std::int8_t b : v) {
+    h ^= static_cast<std::uint8_t>(b);
+    h *= 16777619u;
+  }
+  return h;
+}
 
 // Training needs the weights in RAM beside the buffers above; a target too small for them all
 // (the M0+, the RV32IMAC part) only predicts.
@@ -136,6 +183,20 @@ int fw::run_example() noexcept {
       .params = conv_parameters.data(), .x = conv_input.data(), .y = conv_output.data()});
   constnn_bench_end();
   put("conv3x3 10x10x8 to 8x8x16: outputs", digest(conv_output));
+
+  namespace int8 = constnn::detail::int8;
+  constnn_bench_begin();
+  int8::fully_connected(128, 50, fc_input.data(), -128, fc_weights.data(), fc_bias.data(),
+                        {fc_multipliers.data(), -3}, fc_output.data());
+  constnn_bench_end();
+  put("int8 fully connected 128 to 50: outputs", digest8(fc_output));
+
+  const constnn::detail::conv_geometry g(10, 10, 8, 3, 3, 1, 1, 0, 0, 8, 8, 16);
+  constnn_bench_begin();
+  int8::conv2d(g, conv8_input.data(), -128, conv8_weights.data(), conv8_bias.data(),
+               {conv8_multipliers.data(), 5}, conv8_output.data());
+  constnn_bench_end();
+  put("int8 conv3x3 10x10x8 to 8x8x16: outputs", digest8(conv8_output));
 
   // The same predictions with the portable loops: the printed digests must not change.
   const std::uint32_t accelerated = digest(std::span<const float>(inference_ws));
