@@ -21,6 +21,7 @@
 #include "error.hpp"
 #include "grid.hpp"
 #include "results_io.hpp"
+#include "run_network.hpp"
 #include "runner.hpp"
 #include "termination.hpp"
 
@@ -117,6 +118,14 @@ int run(const cli_options& cli) {
                                                  : d.double_precision->validation.size();
     summaries.push_back({d.spec, any, n_train, n_val});
   }
+  const auto summary_of = [&](const run_spec& r) -> const dataset_summary& {
+    return *std::ranges::find(summaries, r.dataset,
+                              [](const dataset_summary& d) { return d.spec.name; });
+  };
+  // A network's input against the data is known only now; refuse before any training.
+  for (const run_spec& r : g.runs)
+    check_features(r, summary_of(r).features,
+                   fmt::format("{}: run {}", cli.grid_file.string(), r.key()));
   const double load_seconds = seconds_since(start);
   if (!cli.quiet) {
     for (const auto& s : summaries)
@@ -129,8 +138,7 @@ int run(const cli_options& cli) {
   // Longest runs first, so the last to finish are short and both cores stay busy.
   std::vector<double> cost(g.runs.size());
   for (std::size_t i = 0; i < g.runs.size(); ++i) {
-    const auto& s = *std::ranges::find(summaries, g.runs[i].dataset,
-                                       [](const dataset_summary& d) { return d.spec.name; });
+    const auto& s = summary_of(g.runs[i]);
     cost[i] = estimated_cost(g.runs[i], s.features, s.spec.classes, s.train_examples,
                              s.validation_examples);
   }
@@ -190,9 +198,12 @@ int main(int argc, char** argv) {
   cli_options cli;
   CLI::App app{
       "Trains every run of an experiment grid with constnn (per-example SGD in file order, as\n"
-      "train_export trains), independent runs in parallel, and writes OUT/results.json (every\n"
-      "run's hyperparameters, per-epoch train and validation cross-entropy and error, final\n"
-      "error rates, wall time), OUT/runs.csv and OUT/epochs.csv.\n"
+      "train_export trains, unless a run asks for more), independent runs in parallel, and\n"
+      "writes OUT/results.json (every run's hyperparameters and network, per-epoch train and\n"
+      "validation cross-entropy and error, final error rates, wall time), OUT/runs.csv and\n"
+      "OUT/epochs.csv. Each run's network is an MLP (\"hidden\", \"activation\") or one the\n"
+      "grid file names in \"networks\" (\"input_shape\", \"layers\", as train_export's\n"
+      "--input-shape and --layers take them).\n"
       "Exit status: 0 success, 2 usage error, 3 bad data or grid file, 4 I/O error, 130\n"
       "interrupted (SIGINT or SIGTERM; no result file is written).",
       "constnn_experiments"};

@@ -9,6 +9,7 @@
 #include <constnn/core/kernels.hpp>
 #include <constnn/version.hpp>
 
+#include "model_description.hpp"
 #include "number_format.hpp"
 
 namespace experiments {
@@ -60,7 +61,8 @@ json hyperparameters(const run_result& r) {
   const run_spec& s = r.spec;
   return json{{"dataset", s.dataset},
               {"network", s.network.empty() ? "mlp" : s.network},
-              {"layers", s.network.empty() ? "" : known_networks().at(s.network)},
+              {"input_shape", r.model.input.text()},
+              {"layers", host_tools::layers_text(r.model.layers)},
               {"widths", r.widths},
               {"hidden", s.hidden},
               {"activation", to_string(s.activation)},

@@ -31,7 +31,8 @@ struct dataset_summary {
 };
 
 /// results.json: session, data sets, experiments (with their run keys) and every run with its
-/// hyperparameters, per-epoch figures (as columns), final error rates and wall time.
+/// hyperparameters (its network's input shape and layers too), per-epoch figures (as columns),
+/// final error rates and wall time.
 std::string results_json(const session_info& session, const std::vector<dataset_summary>& datasets,
                          const grid& g, const std::vector<run_result>& results);
 
