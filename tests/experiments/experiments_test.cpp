@@ -1,7 +1,7 @@
 // constnn_experiments: grid expansion, the runner against train_export's training bit for bit,
 // the symmetry measure under ZERO init, deeper networks, optimizers, mini-batches, shuffling,
 // schedules and mirrored images against the library's own calls, and the tool end to end.
-// Networks named in the grid are in networks_test.cpp.
+// Networks named in the grid are in networks_test.cpp, shards and merges in shards_test.cpp.
 #define BOOST_TEST_MODULE experiments
 #include <boost/test/unit_test.hpp>
 

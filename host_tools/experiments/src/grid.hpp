@@ -22,6 +22,7 @@ struct dataset_spec {
   std::filesystem::path train;
   std::filesystem::path validation;  ///< plays the validation role (Fashion-MNIST: the test set)
   std::size_t classes = 10;
+  friend bool operator==(const dataset_spec&, const dataset_spec&) = default;
 };
 
 /// A network the grid file names in its "networks": an input shape and layers, as
@@ -109,6 +110,7 @@ struct experiment_spec {
   std::string name;
   std::string title;
   std::vector<std::string> run_keys;  ///< its runs, in grid order
+  friend bool operator==(const experiment_spec&, const experiment_spec&) = default;
 };
 
 struct grid {
