@@ -757,8 +757,10 @@ def cnn(res, out, figures):
                   f"the {TARGET_CNN_ACCURACY} of published small CNNs.")
     kernels = res.doc["session"].get("kernels")
     text = (
-        "Each convolutional network is a fixed-size constnn type (see "
-        "host_tools/experiments/src/runner.cpp), He uniform initialisation, float. The SGD runs "
+        "Each convolutional network is one of grid.json's networks (its layers in the table, as "
+        "train_export's --layers takes them), built from constnn::any_layer (layers chosen at "
+        "run time, with the parameters and bits of the fixed-size type), He uniform "
+        "initialisation, float. The SGD runs "
         "train as the MLPs do (per-example SGD in file order, the update fused into backward, a "
         "learning rate that shrinks each epoch); the runs with another optimizer or with batches "
         "average the gradients of each mini-batch (constnn::train_epoch with the optimizer and a "
@@ -884,13 +886,16 @@ def main():
             f"tables below are the ones the report's script printed. Raw figures: "
             f"[runs.csv](runs.csv) here, and per-epoch results.json and epochs.csv in the build "
             f"folder.\n")
-    md.append("Every MLP is constnn's run-time-size network "
-              "`sequential<float, dense<dynamic, dynamic>, ACTIVATION, ..., softmax_xent>`, trained "
+    md.append("Every MLP is the network `dense:H,ACTIVATION,...,dense:CLASSES` on the feature "
+              "vector, built from constnn::any_layer (layers chosen at run time, with the "
+              "parameters and bits of `sequential<float, dense<FEATURES, H>, ACTIVATION, ..., "
+              "softmax_xent>`), trained "
               "as the reference job trains (per-example SGD in file order, no shuffling, a fixed "
               "learning rate unless a schedule is shown; RANDOM init: weights uniform in [-0.1, 0.1] from the seed, biases "
               "0), with the mean cross-entropy of the whole training and validation sets "
               "measured after every epoch; the convolutional networks of the last section are "
-              "fixed-size types, some trained with Adam on shuffled mini-batches (said there). "
+              "built the same way from grid.json's networks, some trained with Adam on shuffled "
+              "mini-batches (said there). "
               "CE is mean cross-entropy in nats; error is the "
               "fraction of examples whose argmax prediction is wrong.\n")
     md.append("| data set | training examples | validation examples | features | classes |")

@@ -1,10 +1,9 @@
 // constnn_experiments: grid expansion, the runner against train_export's training bit for bit,
 // the symmetry measure under ZERO init, deeper networks, optimizers, mini-batches, shuffling,
 // schedules and mirrored images against the library's own calls, and the tool end to end.
+// Networks named in the grid are in networks_test.cpp, shards and merges in shards_test.cpp.
 #define BOOST_TEST_MODULE experiments
 #include <boost/test/unit_test.hpp>
-
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -19,68 +18,17 @@
 
 #include "error.hpp"
 #include "grid.hpp"
+#include "model_description.hpp"
 #include "progress.hpp"
 #include "runner.hpp"
+#include "support.hpp"
 #include "training.hpp"
 
 namespace fs = std::filesystem;
 using namespace experiments;
+using namespace experiments_test;
 
 namespace {
-
-// A fresh folder under the system temp folder, removed at the end of the test.
-struct scratch {
-  fs::path dir;
-  scratch() {
-    dir = fs::temp_directory_path() /
-          ("constnn_experiments_test_" + std::to_string(::getpid()) + "_" +
-           std::to_string(counter()++));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~scratch() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  static int& counter() {
-    static int n = 0;
-    return n;
-  }
-  fs::path write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir / name, std::ios::binary) << text;
-    return dir / name;
-  }
-};
-
-// A small learnable problem: 3 classes, 6 features in [0, 1], some exactly 0 (as in OCR data).
-std::string generated_csv(std::size_t rows, unsigned salt) {
-  std::ostringstream out;
-  unsigned state = 12345u + salt;
-  const auto next = [&] {
-    state = state * 1103515245u + 12345u;
-    return static_cast<double>((state >> 8) & 0xffff) / 65535.0;
-  };
-  for (std::size_t r = 0; r < rows; ++r) {
-    const std::size_t label = r % 3;
-    out << label;
-    for (std::size_t f = 0; f < 6; ++f) {
-      double v = next() * 0.5 + (f / 2 == label ? 0.5 : 0.0);
-      if (v < 0.15) v = 0;
-      out << ',' << v;
-    }
-    out << '\n';
-  }
-  return out.str();
-}
-
-dataset_spec generated_dataset(const scratch& s) {
-  dataset_spec d;
-  d.name = "gen";
-  d.train = s.write("train.csv", generated_csv(90, 1));
-  d.validation = s.write("validation.csv", generated_csv(30, 2));
-  d.classes = 3;
-  return d;
-}
 
 template <class T>
 void check_same_as_train_export(init_kind init, const char* lr) {
@@ -127,19 +75,6 @@ void check_same_as_train_export(init_kind init, const char* lr) {
   BOOST_TEST(mine.train_errors == theirs.errors.train_errors);
   BOOST_TEST(mine.validation_errors == theirs.errors.validation_errors);
   BOOST_TEST(mine.widths == (std::vector<std::size_t>{6, 4, 3}), boost::test_tools::per_element());
-}
-
-// 16x8 "images" in 10 classes for the named network cnn-ocr: a bright column per class.
-std::string generated_images_csv(std::size_t rows) {
-  std::ostringstream out;
-  for (std::size_t r = 0; r < rows; ++r) {
-    const std::size_t label = r % 10;
-    out << label;
-    for (std::size_t p = 0; p < 16 * 8; ++p)
-      out << ',' << ((p % 8 == label % 8) ? 0.9 : 0.1 * static_cast<double>((p * 7 + r) % 3));
-    out << '\n';
-  }
-  return out.str();
 }
 
 // The runner's training, redone here with the library's calls: initialize, the optimizer,
@@ -193,13 +128,6 @@ run_spec mlp_spec() {
   spec.epochs = 4;
   spec.seed = 7;
   return spec;
-}
-
-std::string grid_text(const std::string& experiments) {
-  return R"({"datasets": {"gen": {"train": "{dir}/train.csv", "validation": "{dir}/validation.csv",
-             "classes": 3}, "unused": {"train": "{nowhere}/a.csv", "validation": "{nowhere}/b.csv"}},
-             "defaults": {"dataset": "gen", "hidden": 4, "epochs": 3, "lr": "0.1"},
-             "experiments": )" + experiments + "}";
 }
 
 }  // namespace
@@ -456,14 +384,13 @@ BOOST_AUTO_TEST_CASE(mirrored_images_follow_their_originals) {
 
   // A named network trains on both copies and is measured on the training set as it is.
   scratch s;
-  dataset_spec images;
-  images.name = "images";
-  images.train = s.write("train.csv", generated_images_csv(40));
-  images.validation = s.write("validation.csv", generated_images_csv(20));
-  const auto loaded = load_dataset(images, true, false);
+  const auto loaded = load_dataset(generated_images(s), true, false);
   run_spec spec;
   spec.dataset = "images";
   spec.network = "cnn-ocr";
+  spec.network_model = {host_tools::parse_input_shape("16x8x1"),
+                        host_tools::parse_layers("conv2d:8:3x3:same,relu,maxpool:2x2,"
+                                                 "conv2d:16:3x3:same,relu,maxpool:2x2,dense:10")};
   spec.init = init_kind::he;
   spec.epochs = 2;
   spec.optimizer = optimizer_kind::adam;
@@ -542,6 +469,10 @@ BOOST_AUTO_TEST_CASE(tool_writes_results_for_every_run) {
   for (const auto& d : zero["per_epoch"]["alpha_rows_max_distance"]) BOOST_TEST(d.get<double>() == 0.0);
   BOOST_TEST(zero["first_layer_rows"].size() == 4u);
   BOOST_TEST(doc["runs"][2]["hyperparameters"]["widths"] == nlohmann::json({6, 5, 4, 3}));
+  // Every run names its network as train_export's --input-shape and --layers would.
+  BOOST_TEST(doc["runs"][2]["hyperparameters"]["input_shape"] == "6");
+  BOOST_TEST(doc["runs"][2]["hyperparameters"]["layers"] == "dense:5,tanh,dense:4,tanh,dense:3");
+  BOOST_TEST(doc["runs"][2]["hyperparameters"]["network"] == "mlp");
   BOOST_TEST(doc["runs"][2]["hyperparameters"]["optimizer"]["name"] == "sgd");
   BOOST_TEST(doc["runs"][2]["hyperparameters"]["lr_schedule"] == "constant");
   const auto& adam = doc["runs"][3]["hyperparameters"];

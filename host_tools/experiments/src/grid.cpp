@@ -1,4 +1,5 @@
-// Reads the grid file and expands each experiment's "vary" lists into unique runs.
+// Reads the grid file, its networks and its data sets, and expands each experiment's "vary"
+// lists into unique runs.
 #include "grid.hpp"
 
 #include <algorithm>
@@ -10,7 +11,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "display_text.hpp"
 #include "error.hpp"
+#include "run_network.hpp"
 
 namespace experiments {
 namespace {
@@ -20,6 +23,8 @@ using host_tools::fail_data;
 using host_tools::fail_io;
 using host_tools::fail_usage;
 
+using network_map = std::map<std::string, network_spec>;
+
 // lr_decay D is the schedule "inverse:D"; 0 is a fixed rate, as it has always been.
 void set_inverse(run_spec& run, double decay) {
   run.lr_schedule = schedule_kind::inverse;
@@ -27,7 +32,8 @@ void set_inverse(run_spec& run, double decay) {
 }
 
 // Applies one "field": value pair of a grid file to a run; `where` names it for messages.
-void apply_field(run_spec& run, const std::string& field, const json& value, const std::string& where) {
+void apply_field(run_spec& run, const std::string& field, const json& value, const std::string& where,
+                 const network_map& networks) {
   const auto bad = [&](const char* expected) {
     fail_data(fmt::format("{}: \"{}\" must be {}, not {}", where, field, expected, value.dump()));
   };
@@ -35,14 +41,17 @@ void apply_field(run_spec& run, const std::string& field, const json& value, con
     if (!value.is_string()) bad("a data set name");
     run.dataset = value.get<std::string>();
   } else if (field == "network") {
-    if (!value.is_string()) bad("the name of a convolutional network");
-    const std::string n = value.get<std::string>();
-    if (!n.empty() && !known_networks().contains(n)) {
+    const std::string n = value.is_string() ? value.get<std::string>() : "";
+    const auto found = networks.find(n);
+    if (!value.is_string() || (!n.empty() && found == networks.end())) {
       std::string names;
-      for (const auto& [name, layers] : known_networks()) names += (names.empty() ? "" : ", ") + name;
-      bad(fmt::format("one of {} (or \"\" for the MLP)", names).c_str());
+      for (const auto& [name, network] : networks) names += (names.empty() ? "" : ", ") + name;
+      bad(names.empty() ? "\"\" (the MLP): the grid has no \"networks\""
+                        : fmt::format("one of the grid's \"networks\" ({}) or \"\" for the MLP",
+                                      names).c_str());
     }
     run.network = n;
+    run.network_model = n.empty() ? host_tools::model_description{} : found->second.model;
   } else if (field == "hidden") {
     run.hidden.clear();
     if (value.is_number_unsigned()) {
@@ -57,19 +66,17 @@ void apply_field(run_spec& run, const std::string& field, const json& value, con
     }
     if (std::ranges::find(run.hidden, std::size_t{0}) != run.hidden.end())
       bad("a positive width or a list of them");
-    if (run.hidden.size() > 3) bad("at most three hidden layers");
+    if (run.hidden.size() > max_hidden_layers)
+      bad(fmt::format("at most {} hidden layers (a network has at most {} layers)",
+                      max_hidden_layers, host_tools::max_layers).c_str());
   } else if (field == "activation") {
-    const std::string a = value.is_string() ? value.get<std::string>() : "";
-    if (a == "sigmoid") run.activation = activation_kind::sigmoid;
-    else if (a == "relu") run.activation = activation_kind::relu;
-    else if (a == "tanh") run.activation = activation_kind::tanh;
-    else bad("\"sigmoid\", \"relu\" or \"tanh\"");
+    const auto a = parse_activation(value.is_string() ? value.get<std::string>() : "");
+    if (!a) bad("\"sigmoid\", \"relu\" or \"tanh\"");
+    run.activation = *a;
   } else if (field == "init") {
-    const std::string i = value.is_string() ? value.get<std::string>() : "";
-    if (i == "random") run.init = init_kind::random;
-    else if (i == "zero") run.init = init_kind::zero;
-    else if (i == "he") run.init = init_kind::he;
-    else bad("\"random\", \"zero\" or \"he\"");
+    const auto i = parse_init(value.is_string() ? value.get<std::string>() : "");
+    if (!i) bad("\"random\", \"zero\" or \"he\"");
+    run.init = *i;
   } else if (field == "lr") {
     std::string text;
     if (value.is_string()) text = value.get<std::string>();
@@ -82,45 +89,13 @@ void apply_field(run_spec& run, const std::string& field, const json& value, con
     if (!value.is_number() || !(value.get<double>() >= 0)) bad("a non-negative number");
     set_inverse(run, value.get<double>());
   } else if (field == "lr_schedule") {
-    // "constant", "cosine", "inverse:DECAY" or "step:EPOCHS:FACTOR".
-    const std::string text = value.is_string() ? value.get<std::string>() : "";
-    const auto expected = "\"constant\", \"step:EPOCHS:FACTOR\" (a positive whole number of epochs "
-                          "and a positive factor), \"inverse:DECAY\" (a non-negative decay) or "
-                          "\"cosine\"";
-    std::istringstream in(text);
-    std::string kind;
-    std::getline(in, kind, ':');
-    if (text == "constant") {
-      set_inverse(run, 0);
-    } else if (text == "cosine") {
-      run.lr_schedule = schedule_kind::cosine;
-      run.lr_decay = 0;
-    } else if (kind == "inverse") {
-      double decay = -1;
-      if (!(in >> decay) || !in.eof() || !(decay >= 0)) bad(expected);
-      set_inverse(run, decay);
-    } else if (kind == "step") {
-      long long every = 0;
-      char colon = 0;
-      double factor = 0;
-      if (!(in >> every >> colon >> factor) || !in.eof() || colon != ':' || every <= 0 ||
-          !(factor > 0) || text.find_first_of(" \t") != std::string::npos)
-        bad(expected);
-      run.lr_schedule = schedule_kind::step;
-      run.lr_step_every = static_cast<std::size_t>(every);
-      run.lr_step_factor = factor;
-      run.lr_decay = 0;
-    } else {
-      bad(expected);
-    }
+    if (!set_schedule(run, value.is_string() ? value.get<std::string>() : ""))
+      bad("\"constant\", \"step:EPOCHS:FACTOR\" (a positive whole number of epochs and a "
+          "positive factor), \"inverse:DECAY\" (a non-negative decay) or \"cosine\"");
   } else if (field == "optimizer") {
-    const std::string o = value.is_string() ? value.get<std::string>() : "";
-    if (o == "sgd") run.optimizer = optimizer_kind::sgd;
-    else if (o == "momentum") run.optimizer = optimizer_kind::momentum;
-    else if (o == "nesterov") run.optimizer = optimizer_kind::nesterov;
-    else if (o == "adam") run.optimizer = optimizer_kind::adam;
-    else if (o == "adamw") run.optimizer = optimizer_kind::adamw;
-    else bad("\"sgd\", \"momentum\", \"nesterov\", \"adam\" or \"adamw\"");
+    const auto o = parse_optimizer(value.is_string() ? value.get<std::string>() : "");
+    if (!o) bad("\"sgd\", \"momentum\", \"nesterov\", \"adam\" or \"adamw\"");
+    run.optimizer = *o;
   } else if (field == "momentum" || field == "beta1" || field == "beta2") {
     if (!value.is_number() || !(value.get<double>() >= 0 && value.get<double>() < 1))
       bad("a number from 0 up to (not including) 1");
@@ -150,10 +125,9 @@ void apply_field(run_spec& run, const std::string& field, const json& value, con
     if (!value.is_number_unsigned()) bad("a non-negative integer");
     run.seed = value.get<std::uint64_t>();
   } else if (field == "precision") {
-    const std::string p = value.is_string() ? value.get<std::string>() : "";
-    if (p == "float") run.scalar = scalar_kind::single_precision;
-    else if (p == "double") run.scalar = scalar_kind::double_precision;
-    else bad("\"float\" or \"double\"");
+    const auto p = parse_precision(value.is_string() ? value.get<std::string>() : "");
+    if (!p) bad("\"float\" or \"double\"");
+    run.scalar = *p;
   } else if (field == "track_symmetry") {
     if (!value.is_boolean()) bad("true or false");
     run.track_symmetry = value.get<bool>();
@@ -170,8 +144,9 @@ void apply_field(run_spec& run, const std::string& field, const json& value, con
 }
 
 // What can only be judged once every field of a run is known: settings the optimizer does
-// not have, and mirroring where the input is not an image.
-void check_run(const run_spec& run, const std::string& where) {
+// not have, mirroring where the input is not an image, the first layer's figures of a network
+// that has no hidden layer to read them from, and a network's outputs against the classes.
+void check_run(const run_spec& run, std::size_t classes, const std::string& where) {
   const auto refuse = [&](const std::string& problem) {
     fail_data(fmt::format("{}: run {}: {}", where, run.key(), problem));
   };
@@ -189,8 +164,67 @@ void check_run(const run_spec& run, const std::string& where) {
       refuse(fmt::format("\"{}\" is a setting of the \"adam\" and \"adamw\" optimizers, not "
                          "of \"{}\"", field, to_string(run.optimizer)));
   if (run.augment_hflip && run.network.empty())
-    refuse("\"augment\": \"hflip\" mirrors images, so it needs a named \"network\" (an image "
-           "input), not the MLP (a vector input)");
+    refuse("\"augment\": \"hflip\" mirrors images, so it needs a \"network\" whose input is an "
+           "image (HxWxC), not the MLP (a vector input)");
+  if (run.augment_hflip && run.network_model.input.rank != 3)
+    refuse(fmt::format("\"augment\": \"hflip\" mirrors images, so it needs a \"network\" whose "
+                       "input is an image (HxWxC), not network {} (input {})",
+                       run.network, run.network_model.input.text()));
+  if ((run.track_symmetry || run.keep_first_layer) && !run.network.empty() &&
+      !starts_as_mlp(run.network_model))
+    refuse(fmt::format("\"track_symmetry\" and \"keep_first_layer\" read an MLP's first hidden "
+                       "layer (dense, activation, dense), which network {} does not start with",
+                       run.network));
+  check_classes(run, classes, fmt::format("{}: run {}", where, run.key()));
+}
+
+// A network's name becomes part of run keys and of CSV fields.
+bool good_network_name(const std::string& name) {
+  return !name.empty() && name != "mlp" && std::ranges::all_of(name, [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '.';
+  });
+}
+
+// "networks": {"NAME": {"input_shape": "HxWxC", "layers": "...", "description": "..."}}, each
+// checked against its own layers (a last layer that is dense, every layer taking the shape
+// before it); the data sets' classes are checked run by run.
+network_map read_networks(const json& doc, const std::string& file) {
+  network_map networks;
+  if (!doc.contains("networks")) return networks;
+  if (!doc["networks"].is_object())
+    fail_data(fmt::format("{}: \"networks\" must be an object of named networks", file));
+  for (const auto& [name, n] : doc["networks"].items()) {
+    const std::string where = fmt::format("{}: networks.{}", file, host_tools::one_line(name));
+    if (!good_network_name(name))
+      fail_data(fmt::format("{}: a network's name must be letters, digits, '-' and '.' (it "
+                            "becomes part of run keys), and not \"mlp\"", where));
+    if (!n.is_object() || !n.contains("input_shape") || !n.contains("layers"))
+      fail_data(fmt::format("{}: needs \"input_shape\" and \"layers\"", where));
+    for (const auto& [field, value] : n.items()) {
+      if (field != "input_shape" && field != "layers" && field != "description")
+        fail_data(fmt::format("{}: unknown field \"{}\" (known: input_shape, layers, description)",
+                              where, host_tools::one_line(field)));
+      if (!value.is_string())
+        fail_data(fmt::format("{}: \"{}\" must be a string, not {}", where, field,
+                              host_tools::one_line(value.dump())));
+    }
+    network_spec spec;
+    spec.name = name;
+    spec.description = n.value("description", "");
+    // The grammar is train_export's; a grid file's mistakes are data errors, not usage ones.
+    try {
+      spec.model.input = host_tools::parse_input_shape(n["input_shape"].get<std::string>(),
+                                                       where + ": \"input_shape\"");
+      spec.model.layers =
+          host_tools::parse_layers(n["layers"].get<std::string>(), where + ": \"layers\"");
+    } catch (const host_tools::tool_error& e) {
+      fail_data(e.what());
+    }
+    shapes_through(spec.model, where);
+    networks.emplace(name, std::move(spec));
+  }
+  return networks;
 }
 
 std::string substitute(std::string text, const std::map<std::string, std::string>& variables,
@@ -210,7 +244,7 @@ std::string substitute(std::string text, const std::map<std::string, std::string
 
 // Every combination of the "vary" lists, the first list varying slowest.
 void expand(const json& vary, std::size_t index, run_spec current, const std::string& where,
-            std::vector<run_spec>& out) {
+            const network_map& networks, std::vector<run_spec>& out) {
   if (index == vary.size()) {
     out.push_back(std::move(current));
     return;
@@ -220,8 +254,8 @@ void expand(const json& vary, std::size_t index, run_spec current, const std::st
     fail_data(fmt::format("{}: vary.{} must be a non-empty list", where, it.key()));
   for (const auto& value : it.value()) {
     run_spec next = current;
-    apply_field(next, it.key(), value, fmt::format("{}: vary.{}", where, it.key()));
-    expand(vary, index + 1, std::move(next), where, out);
+    apply_field(next, it.key(), value, fmt::format("{}: vary.{}", where, it.key()), networks);
+    expand(vary, index + 1, std::move(next), where, networks, out);
   }
 }
 
@@ -269,6 +303,63 @@ std::string schedule_text(const run_spec& run) {
     case schedule_kind::cosine: return "cosine";
   }
   return "?";
+}
+
+std::optional<activation_kind> parse_activation(std::string_view text) {
+  for (const auto a : {activation_kind::sigmoid, activation_kind::relu, activation_kind::tanh})
+    if (text == to_string(a)) return a;
+  return std::nullopt;
+}
+
+std::optional<init_kind> parse_init(std::string_view text) {
+  for (const auto i : {init_kind::random, init_kind::zero, init_kind::he})
+    if (text == to_string(i)) return i;
+  return std::nullopt;
+}
+
+std::optional<scalar_kind> parse_precision(std::string_view text) {
+  for (const auto s : {scalar_kind::single_precision, scalar_kind::double_precision})
+    if (text == to_string(s)) return s;
+  return std::nullopt;
+}
+
+std::optional<optimizer_kind> parse_optimizer(std::string_view text) {
+  for (const auto o : {optimizer_kind::sgd, optimizer_kind::momentum, optimizer_kind::nesterov,
+                       optimizer_kind::adam, optimizer_kind::adamw})
+    if (text == to_string(o)) return o;
+  return std::nullopt;
+}
+
+bool set_schedule(run_spec& run, std::string_view text_view) {
+  // "constant", "cosine", "inverse:DECAY" or "step:EPOCHS:FACTOR".
+  const std::string text(text_view);
+  std::istringstream in(text);
+  std::string kind;
+  std::getline(in, kind, ':');
+  if (text == "constant") {
+    set_inverse(run, 0);
+  } else if (text == "cosine") {
+    run.lr_schedule = schedule_kind::cosine;
+    run.lr_decay = 0;
+  } else if (kind == "inverse") {
+    double decay = -1;
+    if (!(in >> decay) || !in.eof() || !(decay >= 0)) return false;
+    set_inverse(run, decay);
+  } else if (kind == "step") {
+    long long every = 0;
+    char colon = 0;
+    double factor = 0;
+    if (!(in >> every >> colon >> factor) || !in.eof() || colon != ':' || every <= 0 ||
+        !(factor > 0) || text.find_first_of(" \t") != std::string::npos)
+      return false;
+    run.lr_schedule = schedule_kind::step;
+    run.lr_step_every = static_cast<std::size_t>(every);
+    run.lr_step_factor = factor;
+    run.lr_decay = 0;
+  } else {
+    return false;
+  }
+  return true;
 }
 
 optimizer_settings run_spec::optimizer_of() const {
@@ -335,6 +426,7 @@ grid load_grid(const std::filesystem::path& file, const std::map<std::string, st
     fail_data(fmt::format("{}: expected an object with \"datasets\" and \"experiments\"", name));
 
   grid g;
+  g.networks = read_networks(doc, name);
   for (const auto& [ds_name, ds] : doc["datasets"].items()) {
     const std::string where = fmt::format("{}: datasets.{}", name, ds_name);
     if (!ds.is_object() || !ds.contains("train") || !ds.contains("validation"))
@@ -351,7 +443,7 @@ grid load_grid(const std::filesystem::path& file, const std::map<std::string, st
   run_spec defaults;
   if (doc.contains("defaults")) {
     for (const auto& [field, value] : doc["defaults"].items())
-      apply_field(defaults, field, value, fmt::format("{}: defaults", name));
+      apply_field(defaults, field, value, fmt::format("{}: defaults", name), g.networks);
   }
 
   const std::set<std::string> wanted(only.begin(), only.end());
@@ -373,7 +465,7 @@ grid load_grid(const std::filesystem::path& file, const std::map<std::string, st
     run_spec base = defaults;
     if (e.contains("set")) {
       for (const auto& [field, value] : e["set"].items())
-        apply_field(base, field, value, fmt::format("{}: set", where));
+        apply_field(base, field, value, fmt::format("{}: set", where), g.networks);
     }
     // Each variant (default: one empty one) overrides "set"; each is crossed with "vary".
     const json variants = e.contains("variants") ? e["variants"] : json::array({json::object()});
@@ -385,13 +477,13 @@ grid load_grid(const std::filesystem::path& file, const std::map<std::string, st
         fail_data(fmt::format("{}: variants[{}] must be an object", where, v));
       run_spec variant = base;
       for (const auto& [field, value] : variants[v].items())
-        apply_field(variant, field, value, fmt::format("{}: variants[{}]", where, v));
-      expand(e.contains("vary") ? e["vary"] : json::object(), 0, variant, where, runs);
+        apply_field(variant, field, value, fmt::format("{}: variants[{}]", where, v), g.networks);
+      expand(e.contains("vary") ? e["vary"] : json::object(), 0, variant, where, g.networks, runs);
     }
     for (auto& run : runs) {
       if (!g.datasets.contains(run.dataset))
         fail_data(fmt::format("{}: unknown data set \"{}\"", where, run.dataset));
-      check_run(run, where);
+      check_run(run, g.datasets.at(run.dataset).classes, where);
       const std::string key = run.key();
       exp.run_keys.push_back(key);
       const auto found = run_index.find(key);

@@ -1,4 +1,5 @@
-// The experiment grid: which data sets, which runs, and which experiment each run belongs to.
+// The experiment grid: which data sets and networks, which runs, and which experiment each run
+// belongs to.
 #pragma once
 
 #include <cstddef>
@@ -7,7 +8,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "model_description.hpp"
 
 namespace experiments {
 
@@ -18,6 +22,15 @@ struct dataset_spec {
   std::filesystem::path train;
   std::filesystem::path validation;  ///< plays the validation role (Fashion-MNIST: the test set)
   std::size_t classes = 10;
+  friend bool operator==(const dataset_spec&, const dataset_spec&) = default;
+};
+
+/// A network the grid file names in its "networks": an input shape and layers, as
+/// train_export's --input-shape and --layers take them.
+struct network_spec {
+  std::string name;
+  std::string description;
+  host_tools::model_description model;
 };
 
 enum class activation_kind { sigmoid, relu, tanh };
@@ -44,9 +57,11 @@ struct optimizer_settings {
 /// Everything that determines one training run. Two specs with the same key() are one run.
 struct run_spec {
   std::string dataset;
-  /// A named convolutional network (see known_networks()); empty: the MLP of `hidden` and
-  /// `activation`.
+  /// The name of one of the grid's "networks"; empty: the MLP of `hidden` and `activation`
+  /// (see run_network.hpp).
   std::string network;
+  /// The named network's input shape and layers; unused for the MLP.
+  host_tools::model_description network_model;
   std::vector<std::size_t> hidden{50};  ///< widths of the hidden layers, input side first
   activation_kind activation = activation_kind::sigmoid;
   init_kind init = init_kind::random;
@@ -66,7 +81,7 @@ struct run_spec {
   std::size_t batch = 1;  ///< examples whose gradients are averaged for one update
   bool shuffle = false;   ///< epoch e trains in constnn::shuffled_order(seed, e), not file order
   /// Training data gains each image mirrored left to right, right after the original
-  /// (named networks only: they take images).
+  /// (networks whose input is an image only).
   bool augment_hflip = false;
   std::size_t epochs = 100;
   std::uint64_t seed = 0;
@@ -95,16 +110,15 @@ struct experiment_spec {
   std::string name;
   std::string title;
   std::vector<std::string> run_keys;  ///< its runs, in grid order
+  friend bool operator==(const experiment_spec&, const experiment_spec&) = default;
 };
 
 struct grid {
-  std::map<std::string, dataset_spec> datasets;
+  std::map<std::string, dataset_spec> datasets;  ///< those some run uses
+  std::map<std::string, network_spec> networks;  ///< every one the file names
   std::vector<experiment_spec> experiments;
   std::vector<run_spec> runs;  ///< unique runs, in first-mention order
 };
-
-/// The convolutional networks a grid may name, with the layers of each as text.
-const std::map<std::string, std::string>& known_networks();
 
 std::string to_string(activation_kind a);
 std::string to_string(init_kind i);
@@ -113,9 +127,22 @@ std::string to_string(optimizer_kind o);
 /// The schedule as the grid file writes it: "constant", "step:E:F", "inverse:D", "cosine".
 std::string schedule_text(const run_spec& run);
 
+/// The inverses of to_string (the grid file's spellings, which results.json repeats); nullopt
+/// for any other text.
+std::optional<activation_kind> parse_activation(std::string_view text);
+std::optional<init_kind> parse_init(std::string_view text);
+std::optional<scalar_kind> parse_precision(std::string_view text);
+std::optional<optimizer_kind> parse_optimizer(std::string_view text);
+/// Sets run's schedule from schedule_text's spelling (which the grid file's "lr_schedule"
+/// takes); false, leaving run as it was, for any other text.
+bool set_schedule(run_spec& run, std::string_view text);
+
 /// Reads a grid file (JSON, see grid.json beside the tool). `{name}` in a data set path is
 /// replaced by variables[name]. Only experiments named in `only` are kept (all when empty).
-/// Throws host_tools::tool_error naming the file and the problem.
+/// Every network is checked against its own layers, and against the classes of each data set
+/// a run trains it on (its input size against the features can only be checked once the data
+/// is read: check_features in run_network.hpp). Throws host_tools::tool_error naming the file
+/// and the problem.
 grid load_grid(const std::filesystem::path& file, const std::map<std::string, std::string>& variables,
                const std::vector<std::string>& only);
 

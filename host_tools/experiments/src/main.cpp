@@ -1,5 +1,6 @@
-// constnn_experiments: trains every run of an experiment grid, independent runs in parallel
-// (one thread each, single-threaded inside), and writes results.json, runs.csv and epochs.csv.
+// constnn_experiments: trains every run of an experiment grid (or of one shard of it),
+// independent runs in parallel (one thread each, single-threaded inside), and writes
+// results.json, runs.csv and epochs.csv; or merges the results of a grid's shards.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,11 +19,16 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <constnn/core/kernels.hpp>
+
 #include "atomic_output.hpp"
 #include "error.hpp"
 #include "grid.hpp"
+#include "merge.hpp"
 #include "results_io.hpp"
+#include "run_network.hpp"
 #include "runner.hpp"
+#include "shard.hpp"
 #include "termination.hpp"
 
 namespace {
@@ -67,12 +74,42 @@ struct cli_options {
   std::filesystem::path out;
   std::size_t jobs = 0;
   std::vector<std::string> only;
+  std::string shard;
+  std::vector<std::filesystem::path> merge;
   bool quiet = false;
 };
+
+int run_merge(const cli_options& cli) {
+  std::error_code ec;
+  for (const auto& folder : cli.merge)
+    if (std::filesystem::equivalent(folder, cli.out, ec))
+      host_tools::fail_usage(fmt::format("--out {} is one of the shards of --merge; the merged "
+                                         "results would replace its own",
+                                         cli.out.string()));
+  // Every check is done before the output folder is touched.
+  const merged_results merged = merge_shards(cli.merge);
+  std::filesystem::create_directories(cli.out, ec);
+  if (ec) host_tools::fail_io(fmt::format("{}: cannot create: {}", cli.out.string(), ec.message()));
+  host_tools::output_transaction outputs;
+  const auto json_out = outputs.reserve(cli.out / "results.json");
+  const auto runs_out = outputs.reserve(cli.out / "runs.csv");
+  const auto epochs_out = outputs.reserve(cli.out / "epochs.csv");
+  outputs.write(json_out, merged.results_json);
+  outputs.write(runs_out, merged.runs_csv);
+  outputs.write(epochs_out, merged.epochs_csv);
+  outputs.commit();
+  if (!cli.quiet)
+    std::fprintf(stderr, "constnn_experiments: merged %zu shards; wrote %s\n", cli.merge.size(),
+                 (cli.out / "results.json").c_str());
+  return 0;
+}
 
 int run(const cli_options& cli) {
   const auto start = clock_type::now();
   const std::clock_t cpu_start = std::clock();
+  // Before the grid, so a malformed --shard is told as such whatever the grid holds.
+  std::optional<shard_choice> shard;
+  if (!cli.shard.empty()) shard = parse_shard(cli.shard);
   std::map<std::string, std::string> variables;
   for (const auto& d : cli.data) {
     const auto eq = d.find('=');
@@ -81,6 +118,13 @@ int run(const cli_options& cli) {
     variables[d.substr(0, eq)] = d.substr(eq + 1);
   }
   const grid g = load_grid(cli.grid_file, variables, cli.only);
+  // The runs this session trains, in grid order: all of them, or the shard's.
+  std::vector<const run_spec*> chosen;
+  if (shard) {
+    for (const std::size_t i : runs_of_shard(g.runs.size(), *shard)) chosen.push_back(&g.runs[i]);
+  } else {
+    for (const auto& r : g.runs) chosen.push_back(&r);
+  }
   const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   const std::size_t jobs = cli.jobs != 0 ? cli.jobs : threads;
 
@@ -93,15 +137,17 @@ int run(const cli_options& cli) {
   const auto runs_out = outputs.reserve(cli.out / "runs.csv");
   const auto epochs_out = outputs.reserve(cli.out / "epochs.csv");
 
-  // Each data set once, in the precisions its runs use, loaded in parallel.
+  // Each data set the runs use once, in the precisions they use, loaded in parallel.
   std::vector<const dataset_spec*> specs;
-  for (const auto& [name, spec] : g.datasets) specs.push_back(&spec);
+  for (const auto& [name, spec] : g.datasets)
+    if (std::ranges::any_of(chosen, [&](const run_spec* r) { return r->dataset == name; }))
+      specs.push_back(&spec);
   std::vector<loaded_dataset> loaded(specs.size());
   parallel_for(specs.size(), jobs, [&](std::size_t i) {
     bool need_float = false, need_double = false;
-    for (const auto& r : g.runs) {
-      if (r.dataset != specs[i]->name) continue;
-      (r.scalar == scalar_kind::single_precision ? need_float : need_double) = true;
+    for (const run_spec* r : chosen) {
+      if (r->dataset != specs[i]->name) continue;
+      (r->scalar == scalar_kind::single_precision ? need_float : need_double) = true;
     }
     loaded[i] = load_dataset(*specs[i], need_float, need_double);
   });
@@ -117,35 +163,45 @@ int run(const cli_options& cli) {
                                                  : d.double_precision->validation.size();
     summaries.push_back({d.spec, any, n_train, n_val});
   }
+  const auto summary_of = [&](const run_spec& r) -> const dataset_summary& {
+    return *std::ranges::find(summaries, r.dataset,
+                              [](const dataset_summary& d) { return d.spec.name; });
+  };
+  // A network's input against the data is known only now; refuse before any training.
+  for (const run_spec* r : chosen)
+    check_features(*r, summary_of(*r).features,
+                   fmt::format("{}: run {}", cli.grid_file.string(), r->key()));
   const double load_seconds = seconds_since(start);
   if (!cli.quiet) {
     for (const auto& s : summaries)
       std::fprintf(stderr, "constnn_experiments: %s: %zu training and %zu validation examples, %zu features\n",
                    s.spec.name.c_str(), s.train_examples, s.validation_examples, s.features);
-    std::fprintf(stderr, "constnn_experiments: data read in %.2f s; %zu runs on %zu threads\n",
-                 load_seconds, g.runs.size(), jobs);
+    std::fprintf(stderr, "constnn_experiments: data read in %.2f s; %zu runs on %zu threads%s\n",
+                 load_seconds, chosen.size(), jobs,
+                 shard ? fmt::format(" (shard {}/{} of {} runs)", shard->index, shard->count,
+                                     g.runs.size()).c_str()
+                       : "");
   }
 
   // Longest runs first, so the last to finish are short and both cores stay busy.
-  std::vector<double> cost(g.runs.size());
-  for (std::size_t i = 0; i < g.runs.size(); ++i) {
-    const auto& s = *std::ranges::find(summaries, g.runs[i].dataset,
-                                       [](const dataset_summary& d) { return d.spec.name; });
-    cost[i] = estimated_cost(g.runs[i], s.features, s.spec.classes, s.train_examples,
+  std::vector<double> cost(chosen.size());
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    const auto& s = summary_of(*chosen[i]);
+    cost[i] = estimated_cost(*chosen[i], s.features, s.spec.classes, s.train_examples,
                              s.validation_examples);
   }
-  std::vector<std::size_t> order(g.runs.size());
+  std::vector<std::size_t> order(chosen.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::ranges::sort(order, [&](std::size_t a, std::size_t b) {
     return cost[a] != cost[b] ? cost[a] > cost[b] : a < b;
   });
 
-  std::vector<run_result> results(g.runs.size());
+  std::vector<run_result> results(chosen.size());
   std::mutex print_mutex;
   std::size_t done = 0;
   parallel_for(order.size(), jobs, [&](std::size_t k) {
     const std::size_t i = order[k];
-    const run_spec& spec = g.runs[i];
+    const run_spec& spec = *chosen[i];
     results[i] = run_one(spec, *by_name.at(spec.dataset));
     const std::lock_guard lock(print_mutex);
     ++done;
@@ -169,7 +225,16 @@ int run(const cli_options& cli) {
   session.load_seconds = load_seconds;
   session.total_seconds = seconds_since(start);
   session.cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
-  outputs.write(json_out, results_json(session, summaries, g, results));
+  session.kernels = constnn::kernels::name(constnn::kernels::active());
+  shard_info part;
+  if (shard) {
+    part.index = shard->index;
+    part.count = shard->count;
+    for (const auto& r : g.runs) part.grid_runs.push_back(r.key());
+    for (const auto& [name, d] : g.datasets) part.grid_datasets.push_back(d);
+  }
+  outputs.write(json_out,
+                results_json(session, summaries, g.experiments, results, shard ? &part : nullptr));
   outputs.write(runs_out, runs_csv(results));
   outputs.write(epochs_out, epochs_csv(results));
   outputs.commit();
@@ -190,18 +255,39 @@ int main(int argc, char** argv) {
   cli_options cli;
   CLI::App app{
       "Trains every run of an experiment grid with constnn (per-example SGD in file order, as\n"
-      "train_export trains), independent runs in parallel, and writes OUT/results.json (every\n"
-      "run's hyperparameters, per-epoch train and validation cross-entropy and error, final\n"
-      "error rates, wall time), OUT/runs.csv and OUT/epochs.csv.\n"
-      "Exit status: 0 success, 2 usage error, 3 bad data or grid file, 4 I/O error, 130\n"
+      "train_export trains, unless a run asks for more), independent runs in parallel, and\n"
+      "writes OUT/results.json (every run's hyperparameters and network, per-epoch train and\n"
+      "validation cross-entropy and error, final error rates, wall time), OUT/runs.csv and\n"
+      "OUT/epochs.csv. Each run's network is an MLP (\"hidden\", \"activation\") or one the\n"
+      "grid file names in \"networks\" (\"input_shape\", \"layers\", as train_export's\n"
+      "--input-shape and --layers take them).\n"
+      "With --shard K/N it trains only runs K, K+N, K+2N, ... of the grid's run list (after\n"
+      "--only); --merge SHARD_OUT... --out OUT checks that the shards' folders make up the\n"
+      "whole grid, each run once, and writes the three files of an unsharded session.\n"
+      "Exit status: 0 success, 2 usage error, 3 bad data, grid file or shards, 4 I/O error, 130\n"
       "interrupted (SIGINT or SIGTERM; no result file is written).",
       "constnn_experiments"};
-  app.add_option("--grid", cli.grid_file, "Grid file (JSON)")->capture_default_str();
-  app.add_option("--data", cli.data,
-                 "NAME=DIR: replaces {NAME} in the grid's data set paths (repeatable)");
+  auto* grid_file =
+      app.add_option("--grid", cli.grid_file, "Grid file (JSON)")->capture_default_str();
+  auto* data = app.add_option("--data", cli.data,
+                              "NAME=DIR: replaces {NAME} in the grid's data set paths (repeatable)");
   app.add_option("--out", cli.out, "Folder for the result files")->required();
-  app.add_option("--jobs", cli.jobs, "Runs at a time (default: hardware threads)");
-  app.add_option("--only", cli.only, "Run only these experiments of the grid (repeatable)");
+  auto* jobs = app.add_option("--jobs", cli.jobs, "Runs at a time (default: hardware threads)");
+  auto* only = app.add_option("--only", cli.only,
+                              "Run only these experiments of the grid (repeatable)");
+  auto* shard = app.add_option("--shard", cli.shard,
+                               "K/N: run only the grid's runs at positions K, K+N, K+2N, ... "
+                               "(1 <= K <= N); results.json then records the shard and its grid, "
+                               "for --merge");
+  app.add_option("--merge", cli.merge,
+                 "SHARD_OUT...: merge the --out folders of every shard of one grid into --out "
+                 "instead of training")
+      ->expected(1, -1)
+      ->excludes(grid_file)
+      ->excludes(data)
+      ->excludes(jobs)
+      ->excludes(only)
+      ->excludes(shard);
   app.add_flag("--quiet", cli.quiet, "Print nothing but errors");
   try {
     app.parse(argc, argv);
@@ -210,7 +296,7 @@ int main(int argc, char** argv) {
     return status == 0 ? 0 : host_tools::exit_usage_error;
   }
   try {
-    return run(cli);
+    return cli.merge.empty() ? run(cli) : run_merge(cli);
   } catch (const host_tools::tool_error& e) {
     std::fprintf(stderr, "constnn_experiments: %s\n", e.what());
     return host_tools::exit_status(e.kind());

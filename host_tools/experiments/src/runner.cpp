@@ -1,6 +1,6 @@
 // One training run: the same constnn calls as train_export's training loop (initialize, then per
-// epoch train_epoch and evaluate on both sets), for any depth and activation the grid asks for;
-// or, with an optimizer, mini-batches or shuffling, constnn's train_epoch with an optimizer.
+// epoch train_epoch and evaluate on both sets), on the network of the run's description; or,
+// with an optimizer, mini-batches or shuffling, constnn's train_epoch with an optimizer.
 #include "runner.hpp"
 
 #include <algorithm>
@@ -21,6 +21,8 @@
 #include "error.hpp"
 #include "input_file.hpp"
 #include "number_format.hpp"
+#include "run_network.hpp"
+#include "stack_network.hpp"
 
 namespace experiments {
 namespace {
@@ -32,49 +34,6 @@ using host_tools::labeled_data;
 double seconds_since(clock_type::time_point start) {
   return std::chrono::duration<double>(clock_type::now() - start).count();
 }
-
-using layer = constnn::dense<constnn::dynamic, constnn::dynamic>;
-
-// FEATURES -> [dense -> Act] x Depth -> dense(CLASSES) -> softmax + cross-entropy, every width
-// chosen at run time. Depth 1 with sigmoid is train_export's (and the reference job's) network.
-template <class T, class Act, std::size_t Depth>
-struct network_of;
-template <class T, class Act>
-struct network_of<T, Act, 1> {
-  using type = constnn::sequential<T, layer, Act, layer, constnn::softmax_xent>;
-};
-template <class T, class Act>
-struct network_of<T, Act, 2> {
-  using type = constnn::sequential<T, layer, Act, layer, Act, layer, constnn::softmax_xent>;
-};
-template <class T, class Act>
-struct network_of<T, Act, 3> {
-  using type =
-      constnn::sequential<T, layer, Act, layer, Act, layer, Act, layer, constnn::softmax_xent>;
-};
-
-// The convolutional networks of the report, channels last; known_networks() names them.
-template <class T>
-using fashion_cnn = constnn::sequential<
-    T, constnn::input<28, 28, 1>, constnn::conv2d<16, 3, 3, 1, constnn::padding::same>,
-    constnn::relu, constnn::max_pool2d<2, 2>, constnn::conv2d<32, 3, 3, 1, constnn::padding::same>,
-    constnn::relu, constnn::max_pool2d<2, 2>, constnn::flatten, constnn::dense<7 * 7 * 32, 10>,
-    constnn::softmax_xent>;
-// 93,322 parameters: three conv blocks (28 -> 14 -> 7 -> 3 after pooling), a hidden dense layer.
-template <class T>
-using fashion_cnn_3 = constnn::sequential<
-    T, constnn::input<28, 28, 1>, constnn::conv2d<32, 3, 3, 1, constnn::padding::same>,
-    constnn::relu, constnn::max_pool2d<2, 2>, constnn::conv2d<64, 3, 3, 1, constnn::padding::same>,
-    constnn::relu, constnn::max_pool2d<2, 2>, constnn::conv2d<64, 3, 3, 1, constnn::padding::same>,
-    constnn::relu, constnn::max_pool2d<2, 2>, constnn::flatten, constnn::dense<3 * 3 * 64, 64>,
-    constnn::relu, constnn::dense<64, 10>, constnn::softmax_xent>;
-static_assert(fashion_cnn_3<float>::param_count == 93'322);
-template <class T>
-using ocr_cnn = constnn::sequential<
-    T, constnn::input<16, 8, 1>, constnn::conv2d<8, 3, 3, 1, constnn::padding::same>,
-    constnn::relu, constnn::max_pool2d<2, 2>, constnn::conv2d<16, 3, 3, 1, constnn::padding::same>,
-    constnn::relu, constnn::max_pool2d<2, 2>, constnn::flatten, constnn::dense<4 * 2 * 16, 10>,
-    constnn::softmax_xent>;
 
 template <class T>
 constnn::dataset_view<T, label_type> view_of(const labeled_data<T>& data) {
@@ -134,11 +93,13 @@ constnn::lr_schedule schedule_of(const run_spec& spec) {
 
 template <class T, class Net>
 run_result train_and_measure(const Net& net, const run_spec& spec, const data_pair<T>& data,
-                             const image_shape& image = {}) {
+                             const host_tools::model_description& model,
+                             const std::vector<host_tools::tensor_shape>& shapes) {
   const auto start = clock_type::now();
   run_result r;
   r.spec = spec;
-  r.widths.assign(net.dims().begin(), net.dims().end());
+  r.model = model;
+  r.widths = widths_of(model, shapes);
   r.parameter_count = net.parameters_size();
   r.train_examples = data.train.size();
   r.validation_examples = data.validation.size();
@@ -160,16 +121,22 @@ run_result train_and_measure(const Net& net, const run_spec& spec, const data_pa
   const auto validation_view = view_of(data.validation);
   // What each epoch trains on; the figures are always measured on the training set itself.
   labeled_data<T> mirrored;
-  if (spec.augment_hflip) mirrored = with_mirror_images(data.train, image);
+  if (spec.augment_hflip)
+    mirrored = with_mirror_images(data.train, {model.input.dims[0], model.input.dims[1],
+                                               model.input.dims[2]});
   const auto fit_view = spec.augment_hflip ? view_of(mirrored) : train_view;
   r.trained_examples = fit_view.count;
   const constnn::lr_schedule schedule = schedule_of(spec);
 
-  // alpha: first dense layer, w[i * hidden + o] for input i and unit o, then hidden biases.
-  // beta: second dense layer, w[o * next + k] joins unit o to output k.
-  const std::size_t inputs = r.widths[0], hidden = r.widths[1], next = r.widths[2];
+  // With an MLP's front (dense, activation, dense; see starts_as_mlp): alpha, the first dense
+  // layer, w[i * hidden + o] for input i and unit o, then hidden biases; beta, the second,
+  // w[o * next + k] joins unit o to output k, right after alpha (an activation has none).
+  const bool mlp_front = starts_as_mlp(model);
+  const std::size_t inputs = r.widths[0];
+  const std::size_t hidden = mlp_front ? r.widths[1] : 0;
+  const std::size_t next = mlp_front ? r.widths[2] : 0;
   const T* alpha = parameters.data();
-  const T* beta = parameters.data() + net.dense_param_offset(1);
+  const T* beta = parameters.data() + (mlp_front ? (inputs + 1) * hidden : 0);
   const auto alpha_at = [&](std::size_t o, std::size_t k) {
     return k == 0 ? alpha[inputs * hidden + o] : alpha[(k - 1) * hidden + o];
   };
@@ -243,57 +210,24 @@ run_result train_and_measure(const Net& net, const run_spec& spec, const data_pa
   return r;
 }
 
-template <class T, class Act>
-run_result run_with(const run_spec& spec, const data_pair<T>& data, std::size_t classes) {
-  if (spec.augment_hflip)
-    host_tools::fail_usage(spec.key() + ": augment hflip mirrors images; an MLP takes a vector");
-  const std::size_t features = data.train.width;
-  const auto& h = spec.hidden;
-  switch (h.size()) {
-    case 1: {
-      const typename network_of<T, Act, 1>::type net({features, h[0], classes});
-      return train_and_measure(net, spec, data);
-    }
-    case 2: {
-      const typename network_of<T, Act, 2>::type net({features, h[0], h[1], classes});
-      return train_and_measure(net, spec, data);
-    }
-    case 3: {
-      const typename network_of<T, Act, 3>::type net({features, h[0], h[1], h[2], classes});
-      return train_and_measure(net, spec, data);
-    }
-    default:
-      host_tools::fail_usage(fmt::format("{}: 1 to 3 hidden layers are supported", spec.key()));
-  }
-}
-
-template <class T, class Net>
-run_result run_fixed(const run_spec& spec, const data_pair<T>& data, std::size_t classes) {
-  const Net net;
-  if (data.train.width != Net::input_shape::static_size || classes != net.output_size())
-    host_tools::fail_usage(fmt::format("{}: the network takes {} features and {} classes, the data "
-                                         "has {} and {}", spec.key(), Net::input_shape::static_size,
-                                         net.output_size(), data.train.width, classes));
-  if (spec.track_symmetry || spec.keep_first_layer)
-    host_tools::fail_usage(spec.key() + ": track_symmetry and keep_first_layer are for MLPs");
-  using in = typename Net::input_shape;
-  static_assert(in::rank() == 3, "the named networks take images: rows x columns x channels");
-  const image_shape image{in::static_extent(0), in::static_extent(1), in::static_extent(2)};
-  return train_and_measure(net, spec, data, image);
-}
-
 template <class T>
 run_result run_typed(const run_spec& spec, const data_pair<T>& data, std::size_t classes) {
-  if (spec.network == "cnn-fashion") return run_fixed<T, fashion_cnn<T>>(spec, data, classes);
-  if (spec.network == "cnn-fashion-3") return run_fixed<T, fashion_cnn_3<T>>(spec, data, classes);
-  if (spec.network == "cnn-ocr") return run_fixed<T, ocr_cnn<T>>(spec, data, classes);
-  if (!spec.network.empty()) host_tools::fail_usage(spec.key() + ": unknown network");
-  switch (spec.activation) {
-    case activation_kind::sigmoid: return run_with<T, constnn::sigmoid>(spec, data, classes);
-    case activation_kind::relu: return run_with<T, constnn::relu>(spec, data, classes);
-    case activation_kind::tanh: return run_with<T, constnn::tanh>(spec, data, classes);
-  }
-  host_tools::fail_usage("unknown activation");
+  const std::string key = spec.key();
+  const std::size_t features = data.train.width;
+  check_classes(spec, classes, key);
+  check_features(spec, features, key);
+  const host_tools::model_description model = description_of(spec, features, classes);
+  const auto shapes = shapes_through(model, key);
+  if ((spec.track_symmetry || spec.keep_first_layer) && !starts_as_mlp(model))
+    host_tools::fail_data(key + ": track_symmetry and keep_first_layer read an MLP's first "
+                                "hidden layer (dense, activation, dense)");
+  if (spec.augment_hflip && model.input.rank != 3)
+    host_tools::fail_data(key + ": augment hflip mirrors images; the input is " +
+                          model.input.text());
+  const host_tools::stack_network<T> net = host_tools::make_network<T>(model);
+  if (!net.valid())
+    host_tools::fail_data(key + ": the library refused the network's sizes");
+  return train_and_measure(net, spec, data, model, shapes);
 }
 
 // Fashion-MNIST's training set is 277 MiB of CSV, more than train_export's limit on a file it
@@ -334,37 +268,10 @@ run_result run_one(const run_spec& spec, const loaded_dataset& data) {
   return run_typed(spec, *data.double_precision, data.spec.classes);
 }
 
-const std::map<std::string, std::string>& known_networks() {
-  static const std::map<std::string, std::string> networks{
-      {"cnn-fashion",
-       "28x28x1, conv2d 16 3x3 same, relu, maxpool 2x2, conv2d 32 3x3 same, relu, maxpool 2x2, "
-       "dense 10"},
-      {"cnn-fashion-3",
-       "28x28x1, conv2d 32 3x3 same, relu, maxpool 2x2, conv2d 64 3x3 same, relu, maxpool 2x2, "
-       "conv2d 64 3x3 same, relu, maxpool 2x2, dense 64, relu, dense 10"},
-      {"cnn-ocr",
-       "16x8x1, conv2d 8 3x3 same, relu, maxpool 2x2, conv2d 16 3x3 same, relu, maxpool 2x2, "
-       "dense 10"},
-  };
-  return networks;
-}
-
 double estimated_cost(const run_spec& spec, std::size_t features, std::size_t classes,
                       std::size_t train_examples, std::size_t validation_examples) {
-  double macs = 0;
-  // Multiply-adds of one forward pass of the named networks (conv layers dominate).
-  if (spec.network == "cnn-fashion") macs = 28.0 * 28 * 9 * 16 + 14.0 * 14 * 9 * 16 * 32 + 1568.0 * 10;
-  if (spec.network == "cnn-fashion-3")
-    macs = 28.0 * 28 * 9 * 32 + 14.0 * 14 * 9 * 32 * 64 + 7.0 * 7 * 9 * 64 * 64 + 576.0 * 64 + 640;
-  if (spec.network == "cnn-ocr") macs = 16.0 * 8 * 9 * 8 + 8.0 * 4 * 9 * 8 * 16 + 128.0 * 10;
-  if (spec.network.empty()) {
-    std::size_t in = features;
-    for (const std::size_t h : spec.hidden) {
-      macs += static_cast<double>(in * h);
-      in = h;
-    }
-    macs += static_cast<double>(in * classes);
-  }
+  const host_tools::model_description model = description_of(spec, features, classes);
+  const double macs = multiply_adds(model, shapes_through(model, spec.key()));
   // A training step costs about three forward passes; each epoch evaluates both sets once.
   const double trained = static_cast<double>(train_examples) * (spec.augment_hflip ? 2 : 1);
   const double passes = 3.0 * trained +

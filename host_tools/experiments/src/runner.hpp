@@ -1,6 +1,7 @@
-// One training run of the grid: constnn's run-time-size network or a named fixed-size CNN,
-// trained as the reference job trains (per-example SGD in file order) unless the run asks for an
-// optimizer, mini-batches, shuffling or mirrored images, measured after every epoch.
+// One training run of the grid: the network of its model description (an MLP or a network the
+// grid names) as constnn's layers chosen at run time, trained as the reference job trains
+// (per-example SGD in file order) unless the run asks for an optimizer, mini-batches, shuffling
+// or mirrored images, measured after every epoch.
 #pragma once
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include "grid.hpp"
 #include "labeled_data.hpp"
+#include "model_description.hpp"
 
 namespace experiments {
 
@@ -50,7 +52,10 @@ struct epoch_record {
 
 struct run_result {
   run_spec spec;
-  std::vector<std::size_t> widths;  ///< features, hidden..., classes
+  host_tools::model_description model;  ///< the network trained (description_of(spec, ...))
+  /// The input size, then each layer with parameters' output size: features, hidden...,
+  /// classes for an MLP.
+  std::vector<std::size_t> widths;
   std::size_t parameter_count = 0;
   std::size_t train_examples = 0;
   std::size_t validation_examples = 0;
@@ -97,9 +102,11 @@ host_tools::labeled_data<T> with_mirror_images(const host_tools::labeled_data<T>
 }
 
 /// Trains and measures one run on one thread. The data set must hold the run's precision.
+/// Throws tool_error(data) naming the run when its network does not fit the data.
 run_result run_one(const run_spec& spec, const loaded_dataset& data);
 
-/// Multiply-adds one run costs, roughly; used to start the longest runs first.
+/// Multiply-adds one run costs, roughly (from multiply_adds of its network); used to start the
+/// longest runs first. The network must fit (check_features).
 double estimated_cost(const run_spec& spec, std::size_t features, std::size_t classes,
                       std::size_t train_examples, std::size_t validation_examples);
 
