@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include <constnn/constnn.hpp>
 #include <constnn/detail/int8_kernels.hpp>
@@ -166,4 +167,130 @@ BOOST_AUTO_TEST_CASE(forward_gives_the_primitives_bits_with_fixed_and_run_time_s
   // The inputs reach every class, so a wrong layer could not hide behind one answer.
   for (const std::size_t n : classes_seen) BOOST_TEST(n > 0u);
 
+}
+
+namespace {
+
+// One layer with weights: its int8 operands from a pattern, written packed where it belongs.
+struct weighted {
+  std::vector<std::int8_t> w;
+  std::vector<std::int32_t> b;
+  std::vector<fixed_point::quantized_multiplier> m;
+  std::int32_t in_zero, out_zero;
+};
+
+weighted make_weighted(std::size_t weights, std::size_t channels, int seed, std::int32_t in_zero,
+                       std::int32_t out_zero, double multiplier) {
+  weighted l{{}, {}, {}, in_zero, out_zero};
+  for (std::size_t i = 0; i < weights; ++i)
+    l.w.push_back(static_cast<std::int8_t>(static_cast<int>(i * 37 + seed * 11) % 255 - 127));
+  for (std::size_t c = 0; c < channels; ++c) {
+    l.b.push_back(static_cast<std::int32_t>(c * 733 % 2000) - 1000);
+    l.m.push_back(fixed_point::quantize_multiplier(multiplier * (1 + 0.1 * static_cast<double>(c))));
+  }
+  return l;
+}
+
+std::int8_t* write(std::int8_t* at, const weighted& l) {
+  s8::packed_layer::write(at, l.in_zero, {l.out_zero}, l.w.data(), l.w.size(), l.b.data(),
+                          l.m.data(), l.b.size());
+  return at + s8::packed_layer::bytes(l.w.size(), l.b.size());
+}
+
+std::vector<std::int8_t> pattern_input(std::size_t n, int seed) {
+  std::vector<std::int8_t> x(n);
+  for (std::size_t i = 0; i < n; ++i)
+    x[i] = static_cast<std::int8_t>(static_cast<int>(i * 53 + static_cast<std::size_t>(seed) * 97) % 256 - 128);
+  return x;
+}
+
+}  // namespace
+
+// conv2d (same padding), relu, max pooling, a valid conv2d, average pooling, flatten, dense.
+BOOST_AUTO_TEST_CASE(a_convolutional_network_gives_the_primitives_bits) {
+  using cnn = sequential<int8, input<6, 5, 2>, conv2d<3, 3, 3, 1, padding::same>, relu,
+                         max_pool2d<2, 2>, conv2d<4, 2, 2>, avg_pool2d<2, 1>, flatten, dense<4, 3>,
+                         softmax_xent>;
+  using conv_any = conv2d<dynamic, dynamic, dynamic, dynamic, padding::runtime>;
+  using conv_valid = conv2d<dynamic, dynamic, dynamic>;
+  using cnn_runtime = sequential<int8, input<dynamic, dynamic, dynamic>, conv_any, relu,
+                                 max_pool2d<dynamic, dynamic>, conv_valid,
+                                 avg_pool2d<dynamic, dynamic>, flatten, dense<dynamic, dynamic>,
+                                 softmax_xent>;
+  const weighted c1 = make_weighted(3 * 3 * 3 * 2, 3, 1, -5, 9, 0.003);
+  const weighted c2 = make_weighted(4 * 2 * 2 * 3, 4, 2, 9, -2, 0.002);
+  const weighted d = make_weighted(3 * 4, 3, 3, -2, 4, 0.01);
+  constexpr std::size_t bytes = (16 + 54 + 36) + 4 + (16 + 48 + 48) + (16 + 12 + 36);
+  static_assert(cnn::param_count == bytes);
+  cnn::parameters p{};
+  std::int8_t* at = write(p.data(), c1);
+  detail::store_i32(at, c1.out_zero);
+  at = write(at + 4, c2);
+  write(at, d);
+
+  const cnn fixed{};
+  const cnn_runtime runtime(extents<dynamic, dynamic, dynamic>({6, 5, 2}), {},
+                            conv_any(3, 3, 3, 1, padding::same), {},
+                            max_pool2d<dynamic, dynamic>(2, 2), conv_valid(4, 2, 2),
+                            avg_pool2d<dynamic, dynamic>(2, 1), {}, dense<dynamic, dynamic>(3),
+                            {});
+  BOOST_TEST_REQUIRE(runtime.valid());
+  BOOST_TEST(runtime.parameters_size() == bytes);
+  cnn::inference_workspace ws{};
+  std::vector<std::int8_t> ws2(runtime.inference_workspace_size());
+  for (int seed = 0; seed < 20; ++seed) {
+    const auto x = pattern_input(6 * 5 * 2, seed);
+    // By hand: conv 6x5x2 -> 6x5x3 (same), relu at its zero point, 2x2 max -> 3x2x3,
+    // conv 2x2 valid -> 2x1x4, average 2x1 -> 1x1x4, dense -> 3.
+    std::vector<std::int8_t> a(6 * 5 * 3), b(3 * 2 * 3), c(2 * 1 * 4), e(4), y(3);
+    s8::conv2d(detail::conv_geometry(6, 5, 2, 3, 3, 1, 1, 1, 1, 6, 5, 3), x.data(), c1.in_zero,
+               c1.w.data(), s8::channel_arrays{c1.b.data(), c1.m.data()}, {c1.out_zero}, a.data());
+    for (auto& v : a) v = v > c1.out_zero ? v : static_cast<std::int8_t>(c1.out_zero);
+    s8::max_pool(detail::conv_geometry(6, 5, 3, 2, 2, 2, 2, 0, 0, 3, 2, 3), a.data(), -128, 127,
+                 b.data());
+    s8::conv2d(detail::conv_geometry(3, 2, 3, 2, 2, 1, 1, 0, 0, 2, 1, 4), b.data(), c2.in_zero,
+               c2.w.data(), s8::channel_arrays{c2.b.data(), c2.m.data()}, {c2.out_zero}, c.data());
+    s8::average_pool(detail::conv_geometry(2, 1, 4, 2, 1, 2, 1, 0, 0, 1, 1, 4), c.data(), -128,
+                     127, e.data());
+    s8::fully_connected(4, 3, e.data(), d.in_zero, d.w.data(),
+                        s8::channel_arrays{d.b.data(), d.m.data()}, {d.out_zero}, y.data());
+    const std::int8_t* got = fixed.forward(p, x, ws);
+    const std::int8_t* got2 = runtime.forward(p, x, ws2);
+    BOOST_TEST_REQUIRE(got != nullptr);
+    BOOST_TEST_REQUIRE(got2 != nullptr);
+    for (std::size_t k = 0; k < 3; ++k) {
+      BOOST_TEST(got[k] == y[k]);
+      BOOST_TEST(got2[k] == y[k]);
+    }
+  }
+}
+
+// A series: conv1d (same), tanh by its table, global average pooling, dense.
+BOOST_AUTO_TEST_CASE(a_series_network_gives_the_primitives_bits) {
+  using net = sequential<int8, input<7, 2>, conv1d<3, 3, 1, padding::same>, tanh, global_avg_pool,
+                         dense<3, 2>, softmax_xent>;
+  const weighted c = make_weighted(3 * 3 * 2, 3, 4, 3, -6, 0.004);
+  const weighted d = make_weighted(2 * 3, 2, 5, q::tanh_output.zero_point, 1, 0.02);
+  const q::affine conv_out{0.04f, -6};
+  const q::lookup_table table = q::tanh_table(conv_out);
+  net::parameters p{};
+  std::int8_t* at = write(p.data(), c);
+  for (std::size_t k = 0; k < 256; ++k) at[k] = table.values[k];
+  write(at + 256, d);
+  const net n{};
+  net::inference_workspace ws{};
+  for (int seed = 0; seed < 20; ++seed) {
+    const auto x = pattern_input(7 * 2, seed);
+    std::vector<std::int8_t> a(7 * 3), g(3), y(2);
+    s8::conv2d(detail::conv_geometry(1, 7, 2, 1, 3, 1, 1, 0, 1, 1, 7, 3), x.data(), c.in_zero,
+               c.w.data(), s8::channel_arrays{c.b.data(), c.m.data()}, {c.out_zero}, a.data());
+    for (auto& v : a) v = table(v);
+    s8::average_pool(detail::conv_geometry(1, 7, 3, 1, 7, 1, 1, 0, 0, 1, 1, 3), a.data(), -128,
+                     127, g.data());
+    s8::fully_connected(3, 2, g.data(), d.in_zero, d.w.data(),
+                        s8::channel_arrays{d.b.data(), d.m.data()}, {d.out_zero}, y.data());
+    const std::int8_t* got = n.forward(p, x, ws);
+    BOOST_TEST_REQUIRE(got != nullptr);
+    for (std::size_t k = 0; k < 2; ++k) BOOST_TEST(got[k] == y[k]);
+  }
 }
