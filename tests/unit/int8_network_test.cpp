@@ -5,12 +5,15 @@
 #include <boost/test/unit_test.hpp>
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <vector>
 
 #include <constnn/constnn.hpp>
 #include <constnn/detail/int8_kernels.hpp>
+
+#include "../support/ocr_data.hpp"
 
 using namespace constnn;
 namespace s8 = detail::s8;
@@ -267,7 +270,8 @@ BOOST_AUTO_TEST_CASE(a_convolutional_network_gives_the_primitives_bits) {
 
 // A series: conv1d (same), tanh by its table, global average pooling, dense.
 BOOST_AUTO_TEST_CASE(a_series_network_gives_the_primitives_bits) {
-  using net = sequential<int8, input<7, 2>, conv1d<3, 3, 1, padding::same>, tanh, global_avg_pool,
+  using net = sequential<int8, input<7, 2>, conv1d<3, 3, 1, padding::same>, constnn::tanh,
+                         global_avg_pool,
                          dense<3, 2>, softmax_xent>;
   const weighted c = make_weighted(3 * 3 * 2, 3, 4, 3, -6, 0.004);
   const weighted d = make_weighted(2 * 3, 2, 5, q::tanh_output.zero_point, 1, 0.02);
@@ -293,4 +297,74 @@ BOOST_AUTO_TEST_CASE(a_series_network_gives_the_primitives_bits) {
     BOOST_TEST_REQUIRE(got != nullptr);
     for (std::size_t k = 0; k < 2; ++k) BOOST_TEST(got[k] == y[k]);
   }
+}
+
+// Post-training quantization by the library (model/quantize.hpp) of the reference network
+// trained in float: calibrated on the training set, it keeps the validation error within half a
+// percentage point, and its int8 logits stay within a few grid steps of the float ones.
+BOOST_AUTO_TEST_CASE(
+    the_quantized_ocr_network_keeps_its_accuracy,
+    *boost::unit_test::precondition(constnn_test::ocr_file_present{"largeTrain.csv"}) *
+        boost::unit_test::precondition(constnn_test::ocr_file_present{"largeValidation.csv"})) {
+  const auto train = constnn_test::load_csv<float>(constnn_test::ocr_file("largeTrain.csv"));
+  const auto valid = constnn_test::load_csv<float>(constnn_test::ocr_file("largeValidation.csv"));
+  const dataset_view<float, int> tv{train.features.data(), train.labels.data(), train.count(),
+                                    train.width};
+  const dataset_view<float, int> vv{valid.features.data(), valid.labels.data(), valid.count(),
+                                    valid.width};
+  using float_net = sequential<float, dense<128, 50>, sigmoid, dense<50, 10>, softmax_xent>;
+  using int8_net = sequential<int8, dense<128, 50>, sigmoid, dense<50, 10>, softmax_xent>;
+  const float_net net{};
+  std::vector<float> p(net.parameters_size()), ws(net.training_workspace_size());
+  initialize(net, std::span<float>(p), init_scheme::random, 0);
+  for (int e = 0; e < 30; ++e)
+    train_epoch(net, std::span<float>(p), tv, 0.01f, std::span<float>(ws));
+  const evaluation float_result = evaluate(net, std::span<const float>(p), vv, std::span<float>(ws));
+
+  std::array<tensor_range, float_net::layer_count + 1> ranges{};
+  BOOST_TEST_REQUIRE(calibrate(net, std::span<const float>(p), tv, std::span<float>(ws),
+                               std::span<tensor_range>(ranges)));
+  BOOST_TEST(ranges[0].min == 0.0);
+  BOOST_TEST(ranges[0].max == 1.0);
+  const int8_net net8{};
+  static_assert(int8_net::parameter_bytes == (16 + 6400 + 600) + 256 + (16 + 500 + 120));
+  static_assert(int8_net::parameter_bytes * 3 < float_net::parameter_bytes);  // about a quarter
+  int8_net::parameters p8{};
+  std::array<q::affine, float_net::layer_count + 1> tensors{};
+  BOOST_TEST_REQUIRE(quantize(net, std::span<const float>(p), std::span<const tensor_range>(ranges),
+                              net8, std::span<std::int8_t>(p8), std::span<q::affine>(tensors)));
+  BOOST_TEST((tensors[2] == q::sigmoid_output));
+  BOOST_TEST((tensors[4] == tensors[3]));  // softmax_xent keeps the logits' grid
+
+  int8_net::inference_workspace ws8{};
+  std::size_t errors = 0;
+  double logit_error = 0;
+  for (std::size_t e = 0; e < vv.count; ++e) {
+    std::array<std::int8_t, 128> x{};
+    const auto f = vv.example(e);
+    for (std::size_t i = 0; i < 128; ++i)
+      x[i] = static_cast<std::int8_t>(q::quantize(f[i], tensors[0]));
+    const std::int8_t* y = net8.forward(p8, x, ws8);
+    BOOST_TEST_REQUIRE(y != nullptr);
+    errors += net8.predicted_class(y) != vv.label(e) ? 1 : 0;
+    // The float logits: the network's input to softmax, by hand from its parameters.
+    double h[50];
+    for (std::size_t o = 0; o < 50; ++o) {
+      double z = p[6400 + o];
+      for (std::size_t i = 0; i < 128; ++i) z += double{f[i]} * p[i * 50 + o];
+      h[o] = 1 / (1 + std::exp(-z));
+    }
+    for (std::size_t k = 0; k < 10; ++k) {
+      double z = p[6450 + 500 + k];
+      for (std::size_t o = 0; o < 50; ++o) z += h[o] * p[6450 + o * 10 + k];
+      logit_error += std::abs(q::dequantize(y[k], tensors[3]) - z) / tensors[3].scale;
+    }
+  }
+  const double int8_error = static_cast<double>(errors) / static_cast<double>(vv.count);
+  const double mean_steps = logit_error / static_cast<double>(vv.count * 10);
+  BOOST_TEST_MESSAGE("OCR 128-50-10 quantized by constnn::quantize: validation error float "
+                     << float_result.error_rate << ", int8 " << int8_error
+                     << "; int8 logits off by " << mean_steps << " grid steps on average");
+  BOOST_TEST(int8_error - float_result.error_rate <= 0.005);
+  BOOST_TEST(mean_steps < 2.0);
 }

@@ -49,6 +49,15 @@ struct conv_layer {
     }
   }
 
+  /// Writes the int8 form of float parameters p (HWIO weights: channel last, as dense's).
+  template <class T, shape In>
+  constexpr void int8_quantize(const In& in, const T* p, quantization::affine x,
+                               quantization::affine y, fixed_point::rounding mode,
+                               std::int8_t* out) const noexcept {
+    const auto g = self().geometry(in);
+    s8::quantize_weighted(p, g.rows(), g.filters, x, y, mode, out);
+  }
+
   template <class T, class In, class Out>
   constexpr void forward(const forward_io<T, In, Out>& io) const noexcept {
     if constexpr (is_quantized<T>) {

@@ -59,23 +59,33 @@ struct packed_layer {
   static constexpr std::size_t bytes(std::size_t weight_count, std::size_t channels) noexcept {
     return header_bytes + weight_count + 12 * channels;
   }
-  /// Writes a layer's int8 form into out (bytes(weights.size(), bias.size()) of them).
+  /// Writes the zero points and the clamp of a layer's int8 form at out.
+  static constexpr void write_header(std::int8_t* out, std::int32_t input_zero_point,
+                                     const output_stage& os) noexcept {
+    store_i32(out, input_zero_point);
+    store_i32(out + 4, os.zero_point);
+    store_i32(out + 8, os.lo);
+    store_i32(out + 12, os.hi);
+  }
+  /// Writes output channel c's bias and multiplier of a layer with weight_count weights.
+  static constexpr void write_channel(std::int8_t* out, std::size_t weight_count,
+                                      std::size_t channels, std::size_t c,
+                                      const channel_requantization& ch) noexcept {
+    std::int8_t* q = out + header_bytes + weight_count;
+    store_i32(q + 4 * c, ch.bias);
+    store_i32(q + 4 * (channels + c), ch.multiplier.multiplier);
+    store_i32(q + 4 * (2 * channels + c), ch.multiplier.shift);
+  }
+  /// Writes a whole layer's int8 form at out (bytes(weight_count, channels) of them).
   static constexpr void write(std::int8_t* out, std::int32_t input_zero_point,
                               const output_stage& os, const std::int8_t* weights,
                               std::size_t weight_count, const std::int32_t* bias,
                               const quantized_multiplier* multipliers,
                               std::size_t channels) noexcept {
-    store_i32(out, input_zero_point);
-    store_i32(out + 4, os.zero_point);
-    store_i32(out + 8, os.lo);
-    store_i32(out + 12, os.hi);
+    write_header(out, input_zero_point, os);
     for (std::size_t k = 0; k < weight_count; ++k) out[header_bytes + k] = weights[k];
-    std::int8_t* q = out + header_bytes + weight_count;
-    for (std::size_t c = 0; c < channels; ++c) {
-      store_i32(q + 4 * c, bias[c]);
-      store_i32(q + 4 * (channels + c), multipliers[c].multiplier);
-      store_i32(q + 4 * (2 * channels + c), multipliers[c].shift);
-    }
+    for (std::size_t c = 0; c < channels; ++c)
+      write_channel(out, weight_count, channels, c, {bias[c], multipliers[c]});
   }
   constexpr std::int32_t input_zero_point() const noexcept { return load_i32(p); }
   constexpr output_stage output() const noexcept {
@@ -89,6 +99,35 @@ struct packed_layer {
              static_cast<int>(load_i32(q + 4 * (2 * channels + c)))}};
   }
 };
+
+/// Post-training quantization of a layer with weights whose float parameters are weights
+/// [K][C], the output channel last (dense [In][Out], conv HWIO), then biases [C]: each channel's
+/// weights symmetric int8 with scale max|w| / 127, transposed to [C][K]; its bias int32 with
+/// scale s_x * s_w; its multiplier s_x s_w / s_y; the input's and the output's zero points and
+/// the full clamp range.
+template <class T>
+constexpr void quantize_weighted(const T* p, std::size_t per_channel, std::size_t channels,
+                                 quantization::affine x, quantization::affine y, rounding mode,
+                                 std::int8_t* out) noexcept {
+  const std::size_t weight_count = per_channel * channels;
+  packed_layer::write_header(out, x.zero_point, {y.zero_point});
+  std::int8_t* w = out + packed_layer::header_bytes;
+  for (std::size_t c = 0; c < channels; ++c) {
+    double max_abs = 0;
+    for (std::size_t k = 0; k < per_channel; ++k) {
+      const double v = static_cast<double>(p[k * channels + c]);
+      max_abs = (v < 0 ? -v : v) > max_abs ? (v < 0 ? -v : v) : max_abs;
+    }
+    const float s = quantization::weight_scale(max_abs);
+    for (std::size_t k = 0; k < per_channel; ++k)
+      w[c * per_channel + k] =
+          quantization::quantize_weight(static_cast<double>(p[k * channels + c]), s);
+    const std::int32_t bias =
+        quantization::quantize_bias(static_cast<double>(p[weight_count + c]), x.scale, s);
+    packed_layer::write_channel(out, weight_count, channels, c,
+                                {bias, quantization::output_multiplier(x.scale, s, y.scale, mode)});
+  }
+}
 
 /// TFLite's int8 FullyConnected with per-channel scales: y[o] = requantize(bias[o] +
 /// sum_i (x[i] - input_zero_point) * w[o][i]). Weights are [out][in] (each output's row

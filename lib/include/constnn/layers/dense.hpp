@@ -68,6 +68,15 @@ struct dense {
     return detail::s8::packed_layer::bytes(in.size() * out_.size(), out_.size());
   }
 
+  /// Writes the int8 form of float parameters p (model/quantize.hpp) for input grid x and
+  /// output grid y.
+  template <class T, shape S>
+  constexpr void int8_quantize(const S& in, const T* p, quantization::affine x,
+                               quantization::affine y, fixed_point::rounding mode,
+                               std::int8_t* out) const noexcept {
+    detail::s8::quantize_weighted(p, in.size(), out_.size(), x, y, mode, out);
+  }
+
   template <class T, class I, class O>
   constexpr void forward(const forward_io<T, I, O>& io) const noexcept {
     if constexpr (is_quantized<T>) {

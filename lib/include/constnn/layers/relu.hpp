@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../core/quantization.hpp"
 #include "../core/shape.hpp"
 #include "layer.hpp"
 
@@ -22,6 +23,11 @@ struct relu : elementwise_layer<relu> {
   template <shape S>
   constexpr std::size_t int8_param_count(const S&) const noexcept {
     return 4;
+  }
+  template <class T, shape S>
+  constexpr void int8_quantize(const S&, const T*, quantization::affine x, quantization::affine,
+                               fixed_point::rounding, std::int8_t* out) const noexcept {
+    detail::store_i32(out, x.zero_point);
   }
   template <size_like N>
   static constexpr void forward_int8(N n_, const std::int8_t* p, const std::int8_t* x,

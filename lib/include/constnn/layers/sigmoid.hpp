@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "../core/quantization.hpp"
 #include "../core/shape.hpp"
 #include "../core/math.hpp"
 #include "../detail/kernels.hpp"
@@ -25,6 +26,16 @@ struct sigmoid : elementwise_layer<sigmoid> {
   template <shape S>
   constexpr std::size_t int8_param_count(const S&) const noexcept {
     return 256;
+  }
+  /// The output grid is TFLite's, whatever the calibration saw.
+  static constexpr quantization::affine int8_output(quantization::affine) noexcept {
+    return quantization::sigmoid_output;
+  }
+  template <class T, shape S>
+  constexpr void int8_quantize(const S&, const T*, quantization::affine x, quantization::affine,
+                               fixed_point::rounding, std::int8_t* out) const noexcept {
+    const quantization::lookup_table table = quantization::sigmoid_table(x);
+    for (std::size_t k = 0; k < 256; ++k) out[k] = table.values[k];
   }
   template <size_like N>
   static constexpr void forward_int8(N n_, const std::int8_t* table, const std::int8_t* x,

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../core/quantization.hpp"
 #include "../core/shape.hpp"
 #include "../core/math.hpp"
 #include "layer.hpp"
@@ -23,6 +24,16 @@ struct tanh : elementwise_layer<tanh> {
   template <shape S>
   constexpr std::size_t int8_param_count(const S&) const noexcept {
     return 256;
+  }
+  /// The output grid is TFLite's, whatever the calibration saw.
+  static constexpr quantization::affine int8_output(quantization::affine) noexcept {
+    return quantization::tanh_output;
+  }
+  template <class T, shape S>
+  constexpr void int8_quantize(const S&, const T*, quantization::affine x, quantization::affine,
+                               fixed_point::rounding, std::int8_t* out) const noexcept {
+    const quantization::lookup_table table = quantization::tanh_table(x);
+    for (std::size_t k = 0; k < 256; ++k) out[k] = table.values[k];
   }
   template <size_like N>
   static constexpr void forward_int8(N n_, const std::int8_t* table, const std::int8_t* x,

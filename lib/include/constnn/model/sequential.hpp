@@ -257,6 +257,29 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
     return run_forward(params, x.data(), ws, nullptr, nullptr);
   }
 
+  /// forward() that also shows every tensor as it is made: observe(i, values, count) for the
+  /// input (i = 0) and each layer's output (i = l + 1, a view's being its input's values).
+  /// Calibration for int8 (model/quantize.hpp) records their ranges this way.
+  template <class Observe>
+  constexpr const V* forward_observed(std::span<const P> params, std::span<const V> x,
+                                      std::span<V> ws, Observe&& observe) const noexcept {
+    if (!valid_inference(params, x, ws)) return nullptr;
+    const plan_data& p = plan();
+    const V* in = x.data();
+    observe(std::size_t{0}, in, input_size());
+    detail::for_each_index(std::make_index_sequence<layer_count>{}, [&](auto l) {
+      if constexpr (!traits<l>::view) {
+        if (!view_now<l>(p)) {
+          V* out = ws.data() + p.infer_out[l];
+          forward_layer<l>(params.data(), in, out, nullptr, ws.data() + p.infer_scratch);
+          in = out;
+        }
+      }
+      observe(std::size_t{l} + 1, in, detail::get<l + 1>(shapes_).size());
+    });
+    return in;
+  }
+
   /// forward() that also writes the example's loss against label into `loss` (NaN if a
   /// precondition fails, when it returns null). A loss layer that can computes it from its
   /// input, so softmax_xent's is exact also where a probability underflows, which the
