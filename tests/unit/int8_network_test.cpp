@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE int8_network
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -367,4 +368,84 @@ BOOST_AUTO_TEST_CASE(
                      << "; int8 logits off by " << mean_steps << " grid steps on average");
   BOOST_TEST(int8_error - float_result.error_rate <= 0.005);
   BOOST_TEST(mean_steps < 2.0);
+}
+
+// Layers chosen at run time (any_layer) quantize to the same bytes and grids as the fixed
+// types, and run to the same bits: calibrate and quantize go through each kind's own int8 form.
+BOOST_AUTO_TEST_CASE(layers_chosen_at_run_time_quantize_and_run_as_the_fixed_types) {
+  using fixed_f = sequential<float, input<6, 5, 2>, conv2d<3, 3, 3, 1, padding::same>, relu,
+                             max_pool2d<2, 2>, conv2d<4, 2, 2>, constnn::tanh, avg_pool2d<2, 1>,
+                             flatten, dense<4, 3>, softmax_xent>;
+  using fixed_8 = sequential<int8, input<6, 5, 2>, conv2d<3, 3, 3, 1, padding::same>, relu,
+                             max_pool2d<2, 2>, conv2d<4, 2, 2>, constnn::tanh, avg_pool2d<2, 1>,
+                             flatten, dense<4, 3>, softmax_xent>;
+  using any_in = input<dynamic, dynamic, dynamic>;
+  using stack_f = sequential<float, any_in, any_layer, any_layer, any_layer, any_layer, any_layer,
+                             any_layer, any_layer, any_layer, softmax_xent>;
+  using stack_8 = sequential<int8, any_in, any_layer, any_layer, any_layer, any_layer, any_layer,
+                             any_layer, any_layer, any_layer, softmax_xent>;
+  const any_layer layers[] = {
+      any_layer::conv2d_kind(3, 3, 3, 1, padding::same), relu{},
+      any_layer::max_pool2d_kind(2, 2), any_layer::conv2d_kind(4, 2, 2, 1, padding::valid),
+      constnn::tanh{}, any_layer::avg_pool2d_kind(2, 1), flatten{}, any_layer::dense_kind(3)};
+  const any_shape in({6, 5, 2});
+  const stack_f sf(in, {}, layers[0], layers[1], layers[2], layers[3], layers[4], layers[5],
+                   layers[6], layers[7], {});
+  const stack_8 s8n(in, {}, layers[0], layers[1], layers[2], layers[3], layers[4], layers[5],
+                    layers[6], layers[7], {});
+  BOOST_TEST_REQUIRE(sf.valid());
+  BOOST_TEST_REQUIRE(s8n.valid());
+  const fixed_f ff{};
+  const fixed_8 f8{};
+  BOOST_TEST(s8n.parameters_size() == fixed_8::param_count);
+  BOOST_TEST(s8n.inference_workspace_size() == fixed_8::inference_workspace_count);
+
+  fixed_f::parameters pf{};
+  initialize(ff, std::span<float>(pf), init_scheme::he, 4);
+  std::vector<float> inputs(6 * 5 * 2 * 64);
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    inputs[i] = static_cast<float>((i * 37) % 101) / 50.0f - 1.0f;
+  std::vector<int> labels(64, 0);
+  const dataset_view<float, int> data{inputs.data(), labels.data(), 64, 60};
+  std::array<tensor_range, fixed_f::layer_count + 1> rf{}, rs{};
+  fixed_f::inference_workspace wf{};
+  std::vector<float> ws(sf.inference_workspace_size());
+  BOOST_TEST_REQUIRE(calibrate(ff, std::span<const float>(pf), data, std::span<float>(wf),
+                               std::span<tensor_range>(rf)));
+  BOOST_TEST_REQUIRE(calibrate(sf, std::span<const float>(pf), data, std::span<float>(ws),
+                               std::span<tensor_range>(rs)));
+  for (std::size_t i = 0; i < rf.size(); ++i) {
+    BOOST_TEST(rf[i].min == rs[i].min);
+    BOOST_TEST(rf[i].max == rs[i].max);
+  }
+  fixed_8::parameters p8{};
+  std::vector<std::int8_t> ps8(s8n.parameters_size());
+  std::array<q::affine, fixed_f::layer_count + 1> tf{}, ts{};
+  BOOST_TEST_REQUIRE(quantize(ff, std::span<const float>(pf), std::span<const tensor_range>(rf),
+                              f8, std::span<std::int8_t>(p8), std::span<q::affine>(tf)));
+  BOOST_TEST_REQUIRE(quantize(sf, std::span<const float>(pf), std::span<const tensor_range>(rs),
+                              s8n, std::span<std::int8_t>(ps8), std::span<q::affine>(ts)));
+  BOOST_TEST(std::equal(p8.begin(), p8.end(), ps8.begin()));
+  for (std::size_t i = 0; i < tf.size(); ++i) BOOST_TEST((tf[i] == ts[i]));
+  // Tensor l + 1 is layer l's output; layer 0 is the input itself.
+  BOOST_TEST((tf[1] == tf[0]));
+  BOOST_TEST((tf[3] == tf[2]));           // relu keeps its input's grid
+  BOOST_TEST((tf[6] == q::tanh_output));  // tanh's is TFLite's
+  BOOST_TEST((tf[7] == tf[6]));           // pooling keeps its input's
+
+  fixed_8::inference_workspace w8{};
+  std::vector<std::int8_t> ws8(s8n.inference_workspace_size());
+  std::size_t agree = 0;
+  for (std::size_t e = 0; e < 64; ++e) {
+    std::array<std::int8_t, 60> x{};
+    for (std::size_t i = 0; i < 60; ++i)
+      x[i] = static_cast<std::int8_t>(q::quantize(inputs[e * 60 + i], tf[0]));
+    const std::int8_t* a = f8.forward(p8, x, w8);
+    const std::int8_t* b = s8n.forward(ps8, x, ws8);
+    BOOST_TEST_REQUIRE((a != nullptr && b != nullptr));
+    for (std::size_t k = 0; k < 3; ++k) BOOST_TEST(a[k] == b[k]);
+    // And the int8 network agrees with float on most classes of these inputs.
+    agree += f8.predicted_class(a) == ff.predict(pf, data.example(e), wf) ? 1 : 0;
+  }
+  BOOST_TEST(agree >= 48u, agree << " of 64 classes as in float");
 }

@@ -28,7 +28,8 @@ struct sigmoid : elementwise_layer<sigmoid> {
     return 256;
   }
   /// The output grid is TFLite's, whatever the calibration saw.
-  static constexpr quantization::affine int8_output(quantization::affine) noexcept {
+  static constexpr quantization::affine int8_output(quantization::affine,
+                                                    quantization::affine) noexcept {
     return quantization::sigmoid_output;
   }
   template <class T, shape S>

@@ -26,7 +26,8 @@ struct tanh : elementwise_layer<tanh> {
     return 256;
   }
   /// The output grid is TFLite's, whatever the calibration saw.
-  static constexpr quantization::affine int8_output(quantization::affine) noexcept {
+  static constexpr quantization::affine int8_output(quantization::affine,
+                                                    quantization::affine) noexcept {
     return quantization::tanh_output;
   }
   template <class T, shape S>

@@ -77,11 +77,12 @@ constexpr bool quantize(const NetF& net, std::span<const typename NetF::param_ty
     const auto& layer = net.template layer_at<l>();
     using L = std::remove_cvref_t<decltype(layer)>;
     const quantization::affine x = tensors[l];
+    const quantization::affine calibrated = choose(ranges[l + 1]);
     quantization::affine y = x;
-    if constexpr (requires { L::int8_output(x); }) {
-      y = L::int8_output(x);
+    if constexpr (requires { layer.int8_output(x, calibrated); }) {
+      y = layer.int8_output(x, calibrated);
     } else if constexpr (layer_traits<L>::has_params) {
-      y = choose(ranges[l + 1]);
+      y = calibrated;
     }
     tensors[l + 1] = y;
     if constexpr (requires {

@@ -139,8 +139,13 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
   }(), "constnn::sequential: only the last layer may be a loss");
   static_assert(detail::check_layers<plan_type, Layers...>(
       std::make_index_sequence<sizeof...(Layers)>{}));
-  static_assert(!is_quantized<T> ||
-                detail::check_int8_layers<Layers...>(std::make_index_sequence<sizeof...(Layers)>{}));
+  static_assert([] {
+    if constexpr (is_quantized<T>) {
+      return detail::check_int8_layers<Layers...>(std::make_index_sequence<sizeof...(Layers)>{});
+    } else {
+      return true;
+    }
+  }());
 
   using V = value_t<T>;  // what activations and inputs are
   using P = param_t<T>;  // what the parameters are
