@@ -20,7 +20,7 @@
 
 namespace q = constnn::quantization;
 namespace fp = constnn::fixed_point;
-namespace k8 = constnn::detail::int8;
+namespace k8 = constnn::detail::s8;
 
 namespace {
 
@@ -92,11 +92,11 @@ BOOST_AUTO_TEST_CASE(fully_connected_by_hand) {
   const std::int32_t bias[] = {10, -10};
   const fp::quantized_multiplier m[] = {fp::quantize_multiplier(0.5), fp::quantize_multiplier(0.5)};
   std::int8_t y[2] = {};
-  k8::fully_connected(2, 2, x, -1, w, bias, {m, 3, -128, 127}, y);
+  k8::fully_connected(2, 2, x, -1, w, k8::channel_arrays{bias, m}, {3, -128, 127}, y);
   BOOST_TEST(y[0] == 9);    // 6 + 3
   BOOST_TEST(y[1] == -10);  // -13 + 3
   // A folded ReLU: the clamp starts at the zero point.
-  k8::fully_connected(2, 2, x, -1, w, bias, {m, 3, 3, 127}, y);
+  k8::fully_connected(2, 2, x, -1, w, k8::channel_arrays{bias, m}, {3, 3, 127}, y);
   BOOST_TEST(y[1] == 3);
 }
 
@@ -114,8 +114,9 @@ BOOST_AUTO_TEST_CASE(random_layers_are_within_one_step_of_their_real_values) {
     const auto l = quantize_layer(w, b, in, x_params, y_params);
     std::vector<std::int8_t> x(in), y(out);
     for (auto& v : x) v = static_cast<std::int8_t>(byte(gen));
-    k8::fully_connected(in, out, x.data(), x_params.zero_point, l.weights.data(), l.bias.data(),
-                        {l.multipliers.data(), y_params.zero_point}, y.data());
+    k8::fully_connected(in, out, x.data(), x_params.zero_point, l.weights.data(),
+                        k8::channel_arrays{l.bias.data(), l.multipliers.data()},
+                        {y_params.zero_point}, y.data());
     for (std::size_t o = 0; o < out; ++o) {
       // The real computation on the quantized operands, in double.
       double real = static_cast<double>(l.bias[o]) * x_params.scale * l.weight_scales[o];
@@ -140,12 +141,13 @@ BOOST_AUTO_TEST_CASE(a_one_by_one_convolution_is_a_fully_connected_layer_per_pos
   for (auto& v : bias) v = byte(gen) * 40;
   std::vector<fp::quantized_multiplier> m;
   for (std::size_t i = 0; i < f; ++i) m.push_back(fp::quantize_multiplier(0.001 * static_cast<double>(i + 1)));
-  const k8::requantization rq{m.data(), -7};
+  const k8::channel_arrays channels{bias.data(), m.data()};
+  const k8::output_stage os{-7};
   const constnn::detail::conv_geometry g(h, w, c, 1, 1, 1, 1, 0, 0, h, w, f);
   std::vector<std::int8_t> y(h * w * f), row(f);
-  k8::conv2d(g, x.data(), 9, weights.data(), bias.data(), rq, y.data());
+  k8::conv2d(g, x.data(), 9, weights.data(), channels, os, y.data());
   for (std::size_t p = 0; p < h * w; ++p) {
-    k8::fully_connected(c, f, x.data() + p * c, 9, weights.data(), bias.data(), rq, row.data());
+    k8::fully_connected(c, f, x.data() + p * c, 9, weights.data(), channels, os, row.data());
     for (std::size_t o = 0; o < f; ++o) BOOST_TEST_REQUIRE(y[p * f + o] == row[o]);
   }
 }
@@ -159,7 +161,7 @@ BOOST_AUTO_TEST_CASE(padding_contributes_nothing_as_if_it_held_the_zero_point) {
   const fp::quantized_multiplier m[] = {fp::quantize_multiplier(1.0)};
   const constnn::detail::conv_geometry g(2, 2, 1, 3, 3, 1, 1, 1, 1, 2, 2, 1);
   std::int8_t y[4] = {};
-  k8::conv2d(g, x, 4, w, nullptr, {m, 0}, y);
+  k8::conv2d(g, x, 4, w, k8::channel_arrays{nullptr, m}, {0}, y);
   // x - 4 = [1, 2, 3, 4]; every 3x3 window around a 2x2 image covers all four.
   for (const std::int8_t v : y) BOOST_TEST(v == 10);
 }
@@ -256,11 +258,13 @@ BOOST_AUTO_TEST_CASE(
     const auto features = vv.example(e);
     for (std::size_t i = 0; i < n_in; ++i)
       x[i] = static_cast<std::int8_t>(q::quantize(features[i], x_params));
-    k8::fully_connected(n_in, n_hidden, x, x_params.zero_point, l1.weights.data(), l1.bias.data(),
-                        {l1.multipliers.data(), z1_params.zero_point}, z1);
+    k8::fully_connected(n_in, n_hidden, x, x_params.zero_point, l1.weights.data(),
+                        k8::channel_arrays{l1.bias.data(), l1.multipliers.data()},
+                        {z1_params.zero_point}, z1);
     k8::apply_table(n_hidden, table, z1, z1);
     k8::fully_connected(n_hidden, n_out, z1, q::sigmoid_output.zero_point, l2.weights.data(),
-                        l2.bias.data(), {l2.multipliers.data(), z2_params.zero_point}, z2);
+                        k8::channel_arrays{l2.bias.data(), l2.multipliers.data()},
+                        {z2_params.zero_point}, z2);
     errors += k8::argmax(n_out, z2) != static_cast<std::size_t>(valid.labels[e]) ? 1 : 0;
   }
   const double int8_error = static_cast<double>(errors) / static_cast<double>(vv.count);

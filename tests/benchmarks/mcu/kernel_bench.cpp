@@ -184,17 +184,19 @@ int fw::run_example() noexcept {
   constnn_bench_end();
   put("conv3x3 10x10x8 to 8x8x16: outputs", digest(conv_output));
 
-  namespace int8 = constnn::detail::int8;
+  namespace s8 = constnn::detail::s8;
   constnn_bench_begin();
-  int8::fully_connected(128, 50, fc_input.data(), -128, fc_weights.data(), fc_bias.data(),
-                        {fc_multipliers.data(), -3}, fc_output.data());
+  s8::fully_connected(128, 50, fc_input.data(), -128, fc_weights.data(),
+                      s8::channel_arrays{fc_bias.data(), fc_multipliers.data()}, {-3},
+                      fc_output.data());
   constnn_bench_end();
   put("int8 fully connected 128 to 50: outputs", digest8(fc_output));
 
   const constnn::detail::conv_geometry g(10, 10, 8, 3, 3, 1, 1, 0, 0, 8, 8, 16);
   constnn_bench_begin();
-  int8::conv2d(g, conv8_input.data(), -128, conv8_weights.data(), conv8_bias.data(),
-               {conv8_multipliers.data(), 5}, conv8_output.data());
+  s8::conv2d(g, conv8_input.data(), -128, conv8_weights.data(),
+             s8::channel_arrays{conv8_bias.data(), conv8_multipliers.data()}, {5},
+             conv8_output.data());
   constnn_bench_end();
   put("int8 conv3x3 10x10x8 to 8x8x16: outputs", digest8(conv8_output));
 

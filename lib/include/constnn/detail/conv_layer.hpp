@@ -9,6 +9,7 @@
 #include "../core/shape.hpp"
 #include "../layers/layer.hpp"
 #include "conv.hpp"
+#include "int8_kernels.hpp"
 
 namespace constnn::detail {
 
@@ -18,6 +19,7 @@ template <class Derived, std::size_t Filters, std::size_t Rank>
 struct conv_layer {
   static constexpr std::size_t slice_count = 2;
   static constexpr bool saves_input = true;
+  static constexpr bool int8_form = true;
 
   constexpr conv_layer() noexcept = default;
   /// A convolution whose number of filters is chosen at run time.
@@ -34,9 +36,38 @@ struct conv_layer {
     }
   }
 
+  /// Bytes of the int8 form's parameters (detail::s8::packed_layer: zero points and clamp,
+  /// weights [F][KH][KW][C] (OHWI, TFLite's and CMSIS-NN's order), then per filter its int32
+  /// bias, multiplier and shift).
+  template <shape In>
+  constexpr std::size_t int8_param_count(const In& in) const noexcept {
+    if constexpr (In::rank() != Rank) {
+      return 0;
+    } else {
+      const auto g = self().geometry(in);
+      return s8::packed_layer::bytes(g.weight_count(), g.filters);
+    }
+  }
+
+  /// Writes the int8 form of float parameters p (HWIO weights: channel last, as dense's).
+  template <class T, shape In>
+  constexpr void int8_quantize(const In& in, const T* p, quantization::affine x,
+                               quantization::affine y, fixed_point::rounding mode,
+                               std::int8_t* out) const noexcept {
+    const auto g = self().geometry(in);
+    s8::quantize_weighted(p, g.rows(), g.filters, x, y, mode, out);
+  }
+
   template <class T, class In, class Out>
   constexpr void forward(const forward_io<T, In, Out>& io) const noexcept {
-    conv_forward(self().geometry(io.in), filters(), io.params, io.x, io.y);
+    if constexpr (is_quantized<T>) {
+      // TFLite's int8 Conv2D; a series is a one-row image.
+      const conv_geometry g = runtime_geometry(self().geometry(io.in));
+      const s8::packed_layer p{io.params, g.weight_count(), g.filters};
+      s8::conv2d<T::rounding>(g, io.x, p.input_zero_point(), p.weights(), p, p.output(), io.y);
+    } else {
+      conv_forward(self().geometry(io.in), filters(), io.params, io.x, io.y);
+    }
   }
 
   /// dx (if wanted) from the weights before any update, then every parameter gradient to

@@ -10,53 +10,155 @@
 #include <cstdint>
 
 #include "../core/fixed_point.hpp"
+#include "../core/numeric.hpp"
 #include "../core/quantization.hpp"
 #include "conv_geometry.hpp"
 
-namespace constnn::detail::int8 {
+namespace constnn::detail::s8 {
+
+using constnn::detail::load_i32;
+using constnn::detail::store_i32;
 
 using fixed_point::quantized_multiplier;
 using fixed_point::rounding;
 
-/// What turns one layer's int32 accumulators into int8 outputs (TFLite's per-channel
-/// requantization): the multiplier of each output channel, the output zero point, and the
+/// Where one layer's outputs go (TFLite's int8 output stage): the output zero point and the
 /// clamp range (the activation's: [-128, 127], or [zero point, 127] for a folded ReLU).
-struct requantization {
-  const quantized_multiplier* multipliers = nullptr;  ///< [channels]
-  std::int32_t output_zero_point = 0;
+struct output_stage {
+  std::int32_t zero_point = 0;
   std::int32_t lo = -128;
   std::int32_t hi = 127;
 };
 
+/// One output channel's int32 bias (scale s_in * s_w) and its multiplier M = s_in s_w / s_out.
+struct channel_requantization {
+  std::int32_t bias = 0;
+  quantized_multiplier multiplier{};
+};
+
+/// Channels held in arrays: biases (or none) and multipliers.
+struct channel_arrays {
+  const std::int32_t* bias = nullptr;
+  const quantized_multiplier* multipliers = nullptr;
+  constexpr channel_requantization operator()(std::size_t c) const noexcept {
+    return {bias != nullptr ? bias[c] : 0, multipliers[c]};
+  }
+};
+
+/// The bytes of a layer with weights in an int8 network (dense, conv2d, conv1d), as the
+/// parameters hold them: four int32 (input zero point, output zero point, clamp low, clamp
+/// high), the int8 weights (output channel by output channel), then per output channel its
+/// int32 bias, then the multipliers and the shifts (int32 each); every int32 as four bytes,
+/// least significant first (core/numeric.hpp).
+struct packed_layer {
+  static constexpr std::size_t header_bytes = 16;
+  const std::int8_t* p = nullptr;
+  std::size_t weight_count = 0;
+  std::size_t channels = 0;
+
+  static constexpr std::size_t bytes(std::size_t weight_count, std::size_t channels) noexcept {
+    return header_bytes + weight_count + 12 * channels;
+  }
+  /// Writes the zero points and the clamp of a layer's int8 form at out.
+  static constexpr void write_header(std::int8_t* out, std::int32_t input_zero_point,
+                                     const output_stage& os) noexcept {
+    store_i32(out, input_zero_point);
+    store_i32(out + 4, os.zero_point);
+    store_i32(out + 8, os.lo);
+    store_i32(out + 12, os.hi);
+  }
+  /// Writes output channel c's bias and multiplier of a layer with weight_count weights.
+  static constexpr void write_channel(std::int8_t* out, std::size_t weight_count,
+                                      std::size_t channels, std::size_t c,
+                                      const channel_requantization& ch) noexcept {
+    std::int8_t* q = out + header_bytes + weight_count;
+    store_i32(q + 4 * c, ch.bias);
+    store_i32(q + 4 * (channels + c), ch.multiplier.multiplier);
+    store_i32(q + 4 * (2 * channels + c), ch.multiplier.shift);
+  }
+  /// Writes a whole layer's int8 form at out (bytes(weight_count, channels) of them).
+  static constexpr void write(std::int8_t* out, std::int32_t input_zero_point,
+                              const output_stage& os, const std::int8_t* weights,
+                              std::size_t weight_count, const std::int32_t* bias,
+                              const quantized_multiplier* multipliers,
+                              std::size_t channels) noexcept {
+    write_header(out, input_zero_point, os);
+    for (std::size_t k = 0; k < weight_count; ++k) out[header_bytes + k] = weights[k];
+    for (std::size_t c = 0; c < channels; ++c)
+      write_channel(out, weight_count, channels, c, {bias[c], multipliers[c]});
+  }
+  constexpr std::int32_t input_zero_point() const noexcept { return load_i32(p); }
+  constexpr output_stage output() const noexcept {
+    return {load_i32(p + 4), load_i32(p + 8), load_i32(p + 12)};
+  }
+  constexpr const std::int8_t* weights() const noexcept { return p + header_bytes; }
+  constexpr channel_requantization operator()(std::size_t c) const noexcept {
+    const std::int8_t* q = p + header_bytes + weight_count;
+    return {load_i32(q + 4 * c),
+            {load_i32(q + 4 * (channels + c)),
+             static_cast<int>(load_i32(q + 4 * (2 * channels + c)))}};
+  }
+};
+
+/// Post-training quantization of a layer with weights whose float parameters are weights
+/// [K][C], the output channel last (dense [In][Out], conv HWIO), then biases [C]: each channel's
+/// weights symmetric int8 with scale max|w| / 127, transposed to [C][K]; its bias int32 with
+/// scale s_x * s_w; its multiplier s_x s_w / s_y; the input's and the output's zero points and
+/// the full clamp range.
+template <class T>
+constexpr void quantize_weighted(const T* p, std::size_t per_channel, std::size_t channels,
+                                 quantization::affine x, quantization::affine y, rounding mode,
+                                 std::int8_t* out) noexcept {
+  const std::size_t weight_count = per_channel * channels;
+  packed_layer::write_header(out, x.zero_point, {y.zero_point});
+  std::int8_t* w = out + packed_layer::header_bytes;
+  for (std::size_t c = 0; c < channels; ++c) {
+    double max_abs = 0;
+    for (std::size_t k = 0; k < per_channel; ++k) {
+      const double v = static_cast<double>(p[k * channels + c]);
+      max_abs = (v < 0 ? -v : v) > max_abs ? (v < 0 ? -v : v) : max_abs;
+    }
+    const float s = quantization::weight_scale(max_abs);
+    for (std::size_t k = 0; k < per_channel; ++k)
+      w[c * per_channel + k] =
+          quantization::quantize_weight(static_cast<double>(p[k * channels + c]), s);
+    const std::int32_t bias =
+        quantization::quantize_bias(static_cast<double>(p[weight_count + c]), x.scale, s);
+    packed_layer::write_channel(out, weight_count, channels, c,
+                                {bias, quantization::output_multiplier(x.scale, s, y.scale, mode)});
+  }
+}
+
 /// TFLite's int8 FullyConnected with per-channel scales: y[o] = requantize(bias[o] +
 /// sum_i (x[i] - input_zero_point) * w[o][i]). Weights are [out][in] (each output's row
-/// contiguous, as TFLite and CMSIS-NN store them); bias may be null.
-template <rounding Mode = rounding::double_rounding>
+/// contiguous, as TFLite and CMSIS-NN store them); channels(o) gives bias and multiplier.
+template <rounding Mode = rounding::double_rounding, class Channels>
 constexpr void fully_connected(std::size_t in, std::size_t out, const std::int8_t* x,
                                std::int32_t input_zero_point, const std::int8_t* w,
-                               const std::int32_t* bias, const requantization& rq,
+                               const Channels& channels, const output_stage& os,
                                std::int8_t* y) noexcept {
   for (std::size_t o = 0; o < out; ++o) {
-    std::int32_t acc = bias != nullptr ? bias[o] : 0;
+    const channel_requantization ch = channels(o);
+    std::int32_t acc = ch.bias;
     const std::int8_t* row = w + o * in;
     for (std::size_t i = 0; i < in; ++i)
       acc += (std::int32_t{x[i]} - input_zero_point) * std::int32_t{row[i]};
-    y[o] = fixed_point::requantize<Mode>(acc, rq.multipliers[o], rq.output_zero_point, rq.lo,
-                                         rq.hi);
+    y[o] = fixed_point::requantize<Mode>(acc, ch.multiplier, os.zero_point, os.lo, os.hi);
   }
 }
 
 /// TFLite's int8 Conv2D (per-channel) over channels-last input: weights [F][KH][KW][C] (OHWI),
-/// positions in the padding skipped (as if they held the input zero point), bias may be null.
-template <rounding Mode = rounding::double_rounding>
+/// positions in the padding skipped (as if they held the input zero point).
+template <rounding Mode = rounding::double_rounding, class Channels>
 constexpr void conv2d(const conv_geometry& g, const std::int8_t* x,
                       std::int32_t input_zero_point, const std::int8_t* w,
-                      const std::int32_t* bias, const requantization& rq,
+                      const Channels& channels, const output_stage& os,
                       std::int8_t* y) noexcept {
   for (std::size_t oy = 0; oy < g.oh; ++oy)
     for (std::size_t ox = 0; ox < g.ow; ++ox)
       for (std::size_t f = 0; f < g.filters; ++f) {
-        std::int32_t acc = bias != nullptr ? bias[f] : 0;
+        const channel_requantization ch = channels(f);
+        std::int32_t acc = ch.bias;
         for (std::size_t ky = 0; ky < g.kh; ++ky) {
           std::size_t iy = 0;
           if (!g.input_row(oy, ky, iy)) continue;
@@ -69,8 +171,8 @@ constexpr void conv2d(const conv_geometry& g, const std::int8_t* x,
               acc += (std::int32_t{px[c]} - input_zero_point) * std::int32_t{pw[c]};
           }
         }
-        y[(oy * g.ow + ox) * g.filters + f] = fixed_point::requantize<Mode>(
-            acc, rq.multipliers[f], rq.output_zero_point, rq.lo, rq.hi);
+        y[(oy * g.ow + ox) * g.filters + f] =
+            fixed_point::requantize<Mode>(acc, ch.multiplier, os.zero_point, os.lo, os.hi);
       }
 }
 
@@ -138,4 +240,4 @@ constexpr std::size_t argmax(std::size_t n, const std::int8_t* x) noexcept {
   return best;
 }
 
-}  // namespace constnn::detail::int8
+}  // namespace constnn::detail::s8

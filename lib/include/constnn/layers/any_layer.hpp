@@ -6,8 +6,11 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <type_traits>
 
+#include "../core/numeric.hpp"
+#include "../core/quantization.hpp"
 #include "../core/shape.hpp"
 #include "avg_pool2d.hpp"
 #include "conv1d.hpp"
@@ -220,6 +223,38 @@ class any_layer {
     return visit([&](const auto& k) {
       using K = std::remove_cvref_t<decltype(k)>;
       return layer_traits<K>::backward_scratch_count(k, as<K>(in), needs_dx);
+    });
+  }
+
+  // int8 networks (core/numeric.hpp): every kind has an int8 form, and the one held says
+  // what its parameters are, how it quantizes and where its output's grid lies.
+  static constexpr bool int8_form = true;
+
+  constexpr std::size_t int8_param_count(const any_shape& in) const noexcept {
+    return visit([&](const auto& k) {
+      using K = std::remove_cvref_t<decltype(k)>;
+      return layer_traits<K>::template param_count_for<int8>(k, as<K>(in));
+    });
+  }
+  constexpr quantization::affine int8_output(quantization::affine x,
+                                             quantization::affine calibrated) const noexcept {
+    return visit([&](const auto& k) {
+      using K = std::remove_cvref_t<decltype(k)>;
+      if constexpr (requires { k.int8_output(x, calibrated); }) {
+        return k.int8_output(x, calibrated);
+      } else {
+        return layer_traits<K>::has_params ? calibrated : x;
+      }
+    });
+  }
+  template <class T>
+  constexpr void int8_quantize(const any_shape& in, const T* p, quantization::affine x,
+                               quantization::affine y, fixed_point::rounding mode,
+                               std::int8_t* out) const noexcept {
+    visit([&](const auto& k) {
+      using K = std::remove_cvref_t<decltype(k)>;
+      if constexpr (requires { k.int8_quantize(as<K>(in), p, x, y, mode, out); })
+        k.int8_quantize(as<K>(in), p, x, y, mode, out);
     });
   }
 

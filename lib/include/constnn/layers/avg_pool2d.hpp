@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "../core/shape.hpp"
+#include "../detail/int8_kernels.hpp"
 #include "layer.hpp"
 #include "window.hpp"
 
@@ -20,21 +21,26 @@ struct avg_pool2d : detail::pool2d_window<KH, KW, SH, SW> {
 
   template <class T, class In, class Out>
   constexpr void forward(const forward_io<T, In, Out>& io) const noexcept {
-    const std::size_t w = io.in.extent(1), c_n = io.in.extent(2);
-    const std::size_t oh = io.out.extent(0), ow = io.out.extent(1);
-    const auto win_h = this->kh();
-    const auto win_w = this->kw();
-    const auto step_h = this->sh();
-    const auto step_w = this->sw();
-    for (std::size_t oy = 0; oy < oh; ++oy)
-      for (std::size_t ox = 0; ox < ow; ++ox)
-        for (std::size_t c = 0; c < c_n; ++c) {
-          const T* x0 = io.x + ((oy * step_h) * w + ox * step_w) * c_n + c;
-          T sum = T(0);
-          for (std::size_t kh = 0; kh < win_h; ++kh)
-            for (std::size_t kw = 0; kw < win_w; ++kw) sum += x0[(kh * w + kw) * c_n];
-          io.y[(oy * ow + ox) * c_n + c] = sum / static_cast<T>(win_h * win_w);
-        }
+    if constexpr (is_quantized<T>) {
+      // TFLite's int8 AveragePool: scale and zero point kept, the mean rounded half away.
+      detail::s8::average_pool(this->pool_geometry(io.in, io.out), io.x, -128, 127, io.y);
+    } else {
+      const std::size_t w = io.in.extent(1), c_n = io.in.extent(2);
+      const std::size_t oh = io.out.extent(0), ow = io.out.extent(1);
+      const auto win_h = this->kh();
+      const auto win_w = this->kw();
+      const auto step_h = this->sh();
+      const auto step_w = this->sw();
+      for (std::size_t oy = 0; oy < oh; ++oy)
+        for (std::size_t ox = 0; ox < ow; ++ox)
+          for (std::size_t c = 0; c < c_n; ++c) {
+            const T* x0 = io.x + ((oy * step_h) * w + ox * step_w) * c_n + c;
+            T sum = T(0);
+            for (std::size_t kh = 0; kh < win_h; ++kh)
+              for (std::size_t kw = 0; kw < win_w; ++kw) sum += x0[(kh * w + kw) * c_n];
+            io.y[(oy * ow + ox) * c_n + c] = sum / static_cast<T>(win_h * win_w);
+          }
+    }
   }
 
   /// dJ/dx: each output's delta, divided by KH * KW, to every input of its window.

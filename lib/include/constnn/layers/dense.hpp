@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "../core/shape.hpp"
+#include "../detail/int8_kernels.hpp"
 #include "../detail/kernels.hpp"
 #include "layer.hpp"
 
@@ -27,6 +28,11 @@ namespace constnn {
 ///
 /// Outside constant evaluation forward and backward_sgd may run a vector kernel instead of
 /// the loops below (detail/kernels.hpp); it performs the same operations in the same order.
+///
+/// In an int8 network (constnn::int8) the layer is TFLite's int8 FullyConnected with
+/// per-channel scales, and its parameters are the bytes of detail::s8::packed_layer: zero
+/// points and clamp, weights [Out][In] (output-major, each output's row contiguous, as TFLite
+/// and CMSIS-NN store them), then per output its int32 bias, multiplier and shift.
 template <std::size_t In, std::size_t Out>
 struct dense {
   static_assert(In > 0 && Out > 0, "constnn::dense: In and Out must be positive");
@@ -35,6 +41,7 @@ struct dense {
   static constexpr std::size_t input_size = In;
   static constexpr std::size_t slice_count = 2;
   static constexpr bool saves_input = true;
+  static constexpr bool int8_form = true;
 
   constexpr dense() noexcept = default;
   /// A dense layer with a run-time output width (it must agree with Out if that is fixed).
@@ -55,9 +62,31 @@ struct dense {
              {"bias", {m}, 1, slice_role::bias, n, m}}};
   }
 
+  /// Bytes of the int8 form's parameters.
+  template <shape S>
+  constexpr std::size_t int8_param_count(const S& in) const noexcept {
+    return detail::s8::packed_layer::bytes(in.size() * out_.size(), out_.size());
+  }
+
+  /// Writes the int8 form of float parameters p (model/quantize.hpp) for input grid x and
+  /// output grid y.
+  template <class T, shape S>
+  constexpr void int8_quantize(const S& in, const T* p, quantization::affine x,
+                               quantization::affine y, fixed_point::rounding mode,
+                               std::int8_t* out) const noexcept {
+    detail::s8::quantize_weighted(p, in.size(), out_.size(), x, y, mode, out);
+  }
+
   template <class T, class I, class O>
   constexpr void forward(const forward_io<T, I, O>& io) const noexcept {
-    forward(io.in.count(), io.out.count(), io.params, io.x, io.y);
+    if constexpr (is_quantized<T>) {
+      const std::size_t in = io.in.count(), out = io.out.count();
+      const detail::s8::packed_layer p{io.params, in * out, out};
+      detail::s8::fully_connected<T::rounding>(in, out, io.x, p.input_zero_point(), p.weights(), p,
+                                               p.output(), io.y);
+    } else {
+      forward(io.in.count(), io.out.count(), io.params, io.x, io.y);
+    }
   }
   template <class T, class I, class O>
   constexpr void forward_batch(const forward_batch_io<T, I, O>& io) const noexcept {

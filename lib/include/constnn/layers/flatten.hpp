@@ -16,6 +16,7 @@ namespace constnn {
 /// this states it in the network where a reader expects it).
 struct flatten {
   static constexpr bool view = true;
+  static constexpr bool int8_form = true;
 
   template <shape In>
   constexpr extents<In::static_size> output_shape(const In& in) const noexcept {

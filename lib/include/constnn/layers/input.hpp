@@ -17,6 +17,7 @@ template <std::size_t... E>
 struct input {
   using shape_type = extents<E...>;
   static constexpr bool view = true;
+  static constexpr bool int8_form = true;
 
   template <shape In>
   constexpr In output_shape(const In& in) const noexcept {

@@ -20,6 +20,10 @@
 //                             backward's may depend on whether dJ/dx is wanted
 //   l.facts(in)               for a layer chosen at run time: the facts above as values
 //                             (layer_facts); the type then states the safe union
+//   L::int8_form, l.int8_param_count(in)
+//                             the layer runs in int8 networks (int8_affine), whose forward
+//                             it then handles too, with that many parameter bytes (default
+//                             none): the layout its header documents
 //   L::is_loss                it ends a network that trains: it has value() and backward()
 //                             against a label (default false)
 //   l.forward_and_value(io, label), L::value_is_exact(n, y, label)
@@ -39,6 +43,7 @@
 #include <array>
 #include <cstddef>
 
+#include "../core/numeric.hpp"
 #include "../core/shape.hpp"
 
 namespace constnn {
@@ -64,16 +69,18 @@ struct param_slice {
 };
 
 /// What forward() is handed: the shapes, the layer's parameters, its input and output, and
-/// where to save what backward needs (null when only predicting) and its scratch.
+/// where to save what backward needs (null when only predicting) and its scratch. T is the
+/// network's numeric type (core/numeric.hpp): float or double, whose parameters and values
+/// are T, or int8_affine, whose values are std::int8_t and whose parameters are bytes.
 template <class T, class In, class Out>
 struct forward_io {
   In in{};
   Out out{};
-  const T* params = nullptr;
-  const T* x = nullptr;
-  T* y = nullptr;
-  T* extra = nullptr;
-  T* scratch = nullptr;
+  const param_t<T>* params = nullptr;
+  const value_t<T>* x = nullptr;
+  value_t<T>* y = nullptr;
+  value_t<T>* extra = nullptr;
+  value_t<T>* scratch = nullptr;
 };
 
 /// What backward() is handed. dy is dJ/dy (it may be the same buffer as dx for in-place
@@ -162,6 +169,26 @@ struct layer_traits {
     for (const param_slice& s : param_slices(l, in)) n += s.size();
     return n;
   }
+  /// Whether the layer runs in int8 networks (L::int8_form); its int8 parameters are
+  /// l.int8_param_count(in) bytes (default none).
+  static constexpr bool has_int8_form = [] {
+    if constexpr (requires { L::int8_form; }) return bool{L::int8_form};
+    return false;
+  }();
+  /// Parameters of the layer in a network of numeric type T: its slices' values, or for
+  /// int8 the bytes of its int8 form.
+  template <class T, class In>
+  static constexpr std::size_t param_count_for(const L& l, const In& in) noexcept {
+    if constexpr (is_quantized<T>) {
+      if constexpr (requires { l.int8_param_count(in); }) {
+        return l.int8_param_count(in);
+      } else {
+        return 0;
+      }
+    } else {
+      return param_count(l, in);
+    }
+  }
   static constexpr bool has_params = slice_count > 0;
   static constexpr bool saves_input = [] {
     if constexpr (requires { L::saves_input; }) return bool{L::saves_input};
@@ -246,7 +273,8 @@ struct layer_cannot_take_previous_output_shape {
 
 /// Base of the layers that map each value on its own (activations): the shape is kept,
 /// forward may run in place, and backward reads the output. Derived provides
-/// forward(n, x, y) and backward(n, y, dy, dx) on n values, and says `using` for these.
+/// forward(n, x, y) and backward(n, y, dy, dx) on n values, and says `using` for these; with
+/// an int8 form, also forward_int8(n, params, x, y) and int8_param_count(in).
 template <class Derived>
 struct elementwise_layer {
   static constexpr bool in_place = true;
@@ -258,7 +286,11 @@ struct elementwise_layer {
   }
   template <class T, class In, class Out>
   constexpr void forward(const forward_io<T, In, Out>& io) const noexcept {
-    Derived::forward(io.in.count(), io.x, io.y);
+    if constexpr (is_quantized<T>) {
+      Derived::forward_int8(io.in.count(), io.params, io.x, io.y);
+    } else {
+      Derived::forward(io.in.count(), io.x, io.y);
+    }
   }
   template <class T, class In, class Out, class Update>
   constexpr void backward(const backward_io<T, In, Out>& io, const Update&) const noexcept {

@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "../core/shape.hpp"
+#include "../detail/int8_kernels.hpp"
 #include "../detail/kernels.hpp"
 #include "layer.hpp"
 #include "window.hpp"
@@ -31,37 +32,42 @@ struct max_pool2d : detail::pool2d_window<KH, KW, SH, SW> {
   // channel taken alone.
   template <class T, class In, class Out>
   constexpr void forward(const forward_io<T, In, Out>& io) const noexcept {
-    const std::size_t w = io.in.extent(1), c_n = io.in.extent(2);
-    const std::size_t oh = io.out.extent(0), ow = io.out.extent(1);
-    const auto win_h = this->kh();
-    const auto win_w = this->kw();
-    const auto step_h = this->sh();
-    const auto step_w = this->sw();
-    if (!std::is_constant_evaluated() &&
-        detail::kernels::max_pool_forward(w, c_n, win_h, win_w, step_h, step_w, oh, ow, io.x, io.y,
-                                          io.extra))
-      return;
-    for (std::size_t oy = 0; oy < oh; ++oy)
-      for (std::size_t ox = 0; ox < ow; ++ox) {
-        const T* x0 = io.x + ((oy * step_h) * w + ox * step_w) * c_n;
-        T* best = io.y + (oy * ow + ox) * c_n;
-        for (std::size_t c = 0; c < c_n; ++c) best[c] = x0[c];
-        T* at = io.extra == nullptr ? nullptr : io.extra + (oy * ow + ox) * c_n;
-        if (at != nullptr)
-          for (std::size_t c = 0; c < c_n; ++c) at[c] = T(0);
-        for (std::size_t k = 1; k < win_h * win_w; ++k) {
-          const T* xk = x0 + ((k / win_w) * w + k % win_w) * c_n;
-          if (at == nullptr) {
-            for (std::size_t c = 0; c < c_n; ++c) best[c] = xk[c] > best[c] ? xk[c] : best[c];
-          } else {
-            for (std::size_t c = 0; c < c_n; ++c) {
-              const bool larger = xk[c] > best[c];
-              best[c] = larger ? xk[c] : best[c];
-              at[c] = larger ? static_cast<T>(k) : at[c];
+    if constexpr (is_quantized<T>) {
+      // TFLite's int8 MaxPool: the output keeps the input's scale and zero point.
+      detail::s8::max_pool(this->pool_geometry(io.in, io.out), io.x, -128, 127, io.y);
+    } else {
+      const std::size_t w = io.in.extent(1), c_n = io.in.extent(2);
+      const std::size_t oh = io.out.extent(0), ow = io.out.extent(1);
+      const auto win_h = this->kh();
+      const auto win_w = this->kw();
+      const auto step_h = this->sh();
+      const auto step_w = this->sw();
+      if (!std::is_constant_evaluated() &&
+          detail::kernels::max_pool_forward(w, c_n, win_h, win_w, step_h, step_w, oh, ow, io.x,
+                                            io.y, io.extra))
+        return;
+      for (std::size_t oy = 0; oy < oh; ++oy)
+        for (std::size_t ox = 0; ox < ow; ++ox) {
+          const T* x0 = io.x + ((oy * step_h) * w + ox * step_w) * c_n;
+          T* best = io.y + (oy * ow + ox) * c_n;
+          for (std::size_t c = 0; c < c_n; ++c) best[c] = x0[c];
+          T* at = io.extra == nullptr ? nullptr : io.extra + (oy * ow + ox) * c_n;
+          if (at != nullptr)
+            for (std::size_t c = 0; c < c_n; ++c) at[c] = T(0);
+          for (std::size_t k = 1; k < win_h * win_w; ++k) {
+            const T* xk = x0 + ((k / win_w) * w + k % win_w) * c_n;
+            if (at == nullptr) {
+              for (std::size_t c = 0; c < c_n; ++c) best[c] = xk[c] > best[c] ? xk[c] : best[c];
+            } else {
+              for (std::size_t c = 0; c < c_n; ++c) {
+                const bool larger = xk[c] > best[c];
+                best[c] = larger ? xk[c] : best[c];
+                at[c] = larger ? static_cast<T>(k) : at[c];
+              }
             }
           }
         }
-      }
+    }
   }
 
   /// dJ/dx: each output's delta goes to the input it took (summed where windows overlap).

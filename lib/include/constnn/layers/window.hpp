@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "../core/shape.hpp"
+#include "../detail/conv_geometry.hpp"
 
 namespace constnn {
 
@@ -89,6 +90,8 @@ struct pool2d_window {
   constexpr pool2d_window(std::size_t kh, std::size_t kw) noexcept
       : pool2d_window(kh, kw, SH == dynamic ? kh : SH, SW == dynamic ? kw : SW) {}
 
+  static constexpr bool int8_form = true;
+
   constexpr auto kh() const noexcept { return window_.template extent_c<0>(); }
   constexpr auto kw() const noexcept { return window_.template extent_c<1>(); }
   constexpr auto sh() const noexcept { return window_.template extent_c<2>(); }
@@ -96,6 +99,13 @@ struct pool2d_window {
 
   static constexpr std::size_t positions(std::size_t n, std::size_t k, std::size_t s) noexcept {
     return window_positions(n, k, s, padding::valid);
+  }
+
+  /// The window over an input and output of these shapes, as the int8 kernels take it.
+  template <class In, class Out>
+  constexpr conv_geometry pool_geometry(const In& in, const Out& out) const noexcept {
+    return conv_geometry(in.extent(0), in.extent(1), in.extent(2), kh(), kw(), sh(), sw(), 0, 0,
+                         out.extent(0), out.extent(1), in.extent(2));
   }
 
   template <class In>

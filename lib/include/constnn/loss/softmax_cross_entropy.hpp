@@ -4,6 +4,7 @@
 #include "../core/requirements.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 
 #include "../core/math.hpp"
@@ -19,6 +20,17 @@ namespace constnn {
 struct softmax_xent : elementwise_layer<softmax_xent> {
   using elementwise_layer::forward;
   static constexpr bool is_loss = true;
+  static constexpr bool int8_form = true;
+
+  /// int8: the logits pass through, so predict() takes the class as their argmax (softmax
+  /// keeps the order); probabilities on TFLite's 1/256 grid are not computed.
+  template <size_like N>
+  static constexpr void forward_int8(N n_, const std::int8_t*, const std::int8_t* x,
+                                     std::int8_t* y) noexcept {
+    const std::size_t n = n_;
+    if (x != y)
+      for (std::size_t k = 0; k < n; ++k) y[k] = x[k];
+  }
 
   /// y = softmax(x); y may alias x.
   template <class T, size_like N>

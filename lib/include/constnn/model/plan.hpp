@@ -150,6 +150,8 @@ struct network_plan {
     return s;
   }
 
+  /// The plan for a network of numeric type T (its parameter counts depend on it).
+  template <class T>
   static constexpr data make(const layer_pack& layers, const shape_pack& shapes) noexcept {
     data d{};
     d.first_param_layer = layer_count;
@@ -163,7 +165,7 @@ struct network_plan {
       d.in_size[l] = in.size();
       d.out_size[l] = out.size();
       d.param_offset[l] = d.params;
-      d.param_size[l] = layer_traits<L>::param_count(layer, in);
+      d.param_size[l] = layer_traits<L>::template param_count_for<T>(layer, in);
       d.params += d.param_size[l];
       extra[l] = layer_traits<L>::extra_count(layer, in);
       d.forward_scratch[l] = layer_traits<L>::forward_scratch_count(layer, in);

@@ -13,6 +13,7 @@
 
 #include "../core/check.hpp"
 #include "../core/math.hpp"
+#include "../core/numeric.hpp"
 #include "../core/shape.hpp"
 #include "../detail/layer_list.hpp"
 #include "../layers/layer.hpp"
@@ -31,7 +32,7 @@ template <class T, class Plan>
 struct fixed_figures<T, Plan, true> {
  protected:
   static constexpr typename Plan::data static_plan =
-      Plan::make(typename Plan::layer_pack{},
+      Plan::template make<T>(typename Plan::layer_pack{},
                  Plan::fold(typename Plan::layer_pack{}, typename Plan::input_shape{}));
 
  public:
@@ -42,17 +43,18 @@ struct fixed_figures<T, Plan, true> {
   /// Scalars a training step needs besides the parameters and the input.
   static constexpr std::size_t training_workspace_count = static_plan.training_ws;
 
-  static constexpr std::size_t parameter_bytes = param_count * sizeof(T);
+  static constexpr std::size_t parameter_bytes = param_count * sizeof(param_t<T>);
   /// RAM to predict, with the parameters left in flash: the workspace.
-  static constexpr std::size_t inference_ram_bytes = inference_workspace_count * sizeof(T);
+  static constexpr std::size_t inference_ram_bytes =
+      inference_workspace_count * sizeof(value_t<T>);
   /// RAM to train with plain SGD: parameters (which change) plus the workspace; there is no
-  /// gradient buffer.
+  /// gradient buffer. (An int8 network does not train.)
   static constexpr std::size_t training_ram_bytes =
-      parameter_bytes + training_workspace_count * sizeof(T);
+      parameter_bytes + training_workspace_count * sizeof(value_t<T>);
 
-  using parameters = std::array<T, param_count>;
-  using inference_workspace = std::array<T, inference_workspace_count>;
-  using training_workspace = std::array<T, training_workspace_count>;
+  using parameters = std::array<param_t<T>, param_count>;
+  using inference_workspace = std::array<value_t<T>, inference_workspace_count>;
+  using training_workspace = std::array<value_t<T>, training_workspace_count>;
 };
 
 // Every layer against the shape before it: a fixed input size that differs, or a shape the
@@ -79,16 +81,34 @@ constexpr bool check_layers(std::index_sequence<I...>) noexcept {
 
 template <class T>
 constexpr bool all_finite(std::span<const T> x) noexcept {
-  for (const T v : x)
-    if (!math::isfinite(v)) return false;
-  return true;
+  if constexpr (std::is_integral_v<T>) {
+    return true;
+  } else {
+    for (const T v : x)
+      if (!math::isfinite(v)) return false;
+    return true;
+  }
+}
+
+// In an int8 network every layer needs its int8 form: the first that lacks one is named.
+template <std::size_t LayerIndex, class Layer>
+struct layer_has_no_int8_form {
+  static_assert(layer_traits<Layer>::has_int8_form,
+                "constnn::sequential: an int8 network's layers must each have an int8 form "
+                "(LayerIndex and Layer are named in this instantiation)");
+  static constexpr bool value = true;
+};
+template <class... Layers, std::size_t... I>
+constexpr bool check_int8_layers(std::index_sequence<I...>) noexcept {
+  return (layer_has_no_int8_form<I, typename type_at<I, Layers...>::type>::value && ...);
 }
 
 struct no_plan {};
 
 }  // namespace detail
 
-/// A feed-forward network: Layers applied in order. T is the scalar type (float or double).
+/// A feed-forward network: Layers applied in order. T is the numeric type (core/numeric.hpp):
+/// float or double, or constnn::int8 (TFLite's affine int8, which predicts only).
 /// A network whose last layer is a loss (softmax_xent or cross_entropy) trains; any other
 /// (ending in softmax, or in raw scores) predicts.
 ///
@@ -109,8 +129,8 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
   template <std::size_t I>
   using shape_at = std::remove_cvref_t<decltype(detail::get<I>(std::declval<const shape_pack&>()))>;
 
-  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
-                "constnn::sequential: the scalar type must be float or double");
+  static_assert(numeric<T>,
+                "constnn::sequential: the numeric type must be float, double or constnn::int8");
   static_assert(sizeof...(Layers) >= 1, "constnn::sequential: a network needs a layer");
   static_assert([] {
     for (std::size_t l = 0; l + 1 < plan_type::layer_count; ++l)
@@ -119,9 +139,23 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
   }(), "constnn::sequential: only the last layer may be a loss");
   static_assert(detail::check_layers<plan_type, Layers...>(
       std::make_index_sequence<sizeof...(Layers)>{}));
+  static_assert([] {
+    if constexpr (is_quantized<T>) {
+      return detail::check_int8_layers<Layers...>(std::make_index_sequence<sizeof...(Layers)>{});
+    } else {
+      return true;
+    }
+  }());
+
+  using V = value_t<T>;  // what activations and inputs are
+  using P = param_t<T>;  // what the parameters are
 
  public:
   using scalar = T;
+  /// An activation or input value: T itself, or std::int8_t in an int8 network.
+  using value_type = V;
+  /// A parameter: T itself, or a byte of an int8 network's parameters.
+  using param_type = P;
   /// The shape the network takes (its input is read flattened, channels last).
   using input_shape = typename plan_type::input_shape;
   /// The shape of the network's output.
@@ -222,10 +256,33 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
 
   /// Runs the network on x and returns a pointer, into ws, to the output_size() outputs.
   /// ws needs inference_workspace_size() scalars (a training workspace also does).
-  constexpr const T* forward(std::span<const T> params, std::span<const T> x,
-                             std::span<T> ws) const noexcept {
+  constexpr const V* forward(std::span<const P> params, std::span<const V> x,
+                             std::span<V> ws) const noexcept {
     if (!valid_inference(params, x, ws)) return nullptr;
     return run_forward(params, x.data(), ws, nullptr, nullptr);
+  }
+
+  /// forward() that also shows every tensor as it is made: observe(i, values, count) for the
+  /// input (i = 0) and each layer's output (i = l + 1, a view's being its input's values).
+  /// Calibration for int8 (model/quantize.hpp) records their ranges this way.
+  template <class Observe>
+  constexpr const V* forward_observed(std::span<const P> params, std::span<const V> x,
+                                      std::span<V> ws, Observe&& observe) const noexcept {
+    if (!valid_inference(params, x, ws)) return nullptr;
+    const plan_data& p = plan();
+    const V* in = x.data();
+    observe(std::size_t{0}, in, input_size());
+    detail::for_each_index(std::make_index_sequence<layer_count>{}, [&](auto l) {
+      if constexpr (!traits<l>::view) {
+        if (!view_now<l>(p)) {
+          V* out = ws.data() + p.infer_out[l];
+          forward_layer<l>(params.data(), in, out, nullptr, ws.data() + p.infer_scratch);
+          in = out;
+        }
+      }
+      observe(std::size_t{l} + 1, in, detail::get<l + 1>(shapes_).size());
+    });
+    return in;
   }
 
   /// forward() that also writes the example's loss against label into `loss` (NaN if a
@@ -310,15 +367,15 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
 
   /// The predicted class: argmax of the output, the smallest index on a tie.
   /// Returns output_size() if a precondition fails in handler mode.
-  constexpr std::size_t predict(std::span<const T> params, std::span<const T> x,
-                                std::span<T> ws) const noexcept {
-    const T* y = forward(params, x, ws);
+  constexpr std::size_t predict(std::span<const P> params, std::span<const V> x,
+                                std::span<V> ws) const noexcept {
+    const V* y = forward(params, x, ws);
     if (y == nullptr) return output_size();
     return predicted_class(y);
   }
 
   /// argmax of an output returned by forward(), the smallest index on a tie.
-  constexpr std::size_t predicted_class(const T* y) const noexcept {
+  constexpr std::size_t predicted_class(const V* y) const noexcept {
     const std::size_t n = detail::get<layer_count>(shapes_).count();
     std::size_t best = 0;
     for (std::size_t k = 1; k < n; ++k)
@@ -492,11 +549,12 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
   using loss_io = forward_io<T, shape_at<layer_count - 1>, shape_at<layer_count>>;
   // The last layer computes the loss during its forward, from its input (layers/layer.hpp).
   static constexpr bool loss_from_input =
+      !is_quantized<T> &&
       requires(const loss_layer& l, const loss_io& io, std::size_t label, const T* y) {
         { l.forward_and_value(io, label) } -> std::same_as<T>;
         { loss_layer::value_is_exact(io.out.count(), y, label) } -> std::same_as<bool>;
       };
-  static_assert(loss_from_input ||
+  static_assert(is_quantized<T> || loss_from_input ||
                     !requires(const loss_layer& l, const loss_io& io, std::size_t label) {
                       l.forward_and_value(io, label);
                     },
@@ -506,7 +564,7 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
   // Layer L's forward from x into y; extra is null when only predicting. For the last layer,
   // when it computes the loss and label is not null, the loss goes to *loss as well.
   template <std::size_t L>
-  constexpr void forward_layer(const T* params, const T* x, T* y, T* extra, T* scratch,
+  constexpr void forward_layer(const P* params, const V* x, V* y, V* extra, V* scratch,
                                const std::size_t* label = nullptr,
                                T* loss = nullptr) const noexcept {
     const forward_io<T, shape_at<L>, shape_at<L + 1>> io{
@@ -556,19 +614,19 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
   }
 
   // forward() after its checks; with a label, also the loss (see forward_with_loss()).
-  constexpr const T* run_forward(std::span<const T> params, const T* x, std::span<T> ws,
+  constexpr const V* run_forward(std::span<const P> params, const V* x, std::span<V> ws,
                                  const std::size_t* label, T* loss) const noexcept {
     const plan_data& p = plan();
-    const T* in = x;
+    const V* in = x;
     detail::for_each_index(std::make_index_sequence<layer_count>{}, [&](auto l) {
       if constexpr (!traits<l>::view) {
         if (view_now<l>(p)) return;
-        T* out = ws.data() + p.infer_out[l];
+        V* out = ws.data() + p.infer_out[l];
         forward_layer<l>(params.data(), in, out, nullptr, ws.data() + p.infer_scratch, label, loss);
         in = out;
       }
     });
-    if constexpr (!loss_from_input && plan_type::is_loss[layer_count - 1]) {
+    if constexpr (!loss_from_input && plan_type::is_loss[layer_count - 1] && !is_quantized<T>) {
       if (label != nullptr) *loss = loss_of_output(in, *label);
     }
     return in;
@@ -585,7 +643,7 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
   // Folds the shapes, makes the plan and checks it; on failure every run-time size is 0.
   constexpr void build(bool ok, const input_shape& in, const dims_type* dims) noexcept {
     shapes_ = plan_type::fold(layers_, in);
-    plan_data d = plan_type::make(layers_, shapes_);
+    plan_data d = plan_type::template make<T>(layers_, shapes_);
     ok = ok && d.valid && (dims == nullptr || d.dims == *dims);
     if (!CONSTNN_EXPECT(ok, "sequential: sizes must be positive and agree with the layer types")) {
       layers_ = layer_pack{};
@@ -601,8 +659,8 @@ class sequential : public detail::fixed_figures<T, detail::network_plan<Layers..
            CONSTNN_EXPECT(label < output_size(), "label is out of range");
   }
 
-  constexpr bool valid_inference(std::span<const T> params, std::span<const T> x,
-                                 std::span<T> ws) const noexcept {
+  constexpr bool valid_inference(std::span<const P> params, std::span<const V> x,
+                                 std::span<V> ws) const noexcept {
     return CONSTNN_EXPECT(plan().valid, "the network's sizes were refused") &&
            CONSTNN_EXPECT(params.size() >= parameters_size(), "params is too small") &&
            CONSTNN_EXPECT(x.size() >= input_size(), "input is too small") &&
