@@ -60,6 +60,7 @@ struct bad_case {
   std::string message;  // the whole of stderr, without "train_export: " and "\n"
   std::vector<std::string> positional_args;  // when set, used instead of the named form
   std::optional<std::string> model;  // written to model.json, and --model model.json given
+  std::optional<std::string> calibration;  // written to calibration.csv, used by --quantize
 };
 
 std::string expected_stderr(const std::string& message) {
@@ -137,6 +138,14 @@ const std::string good_fields =
     R"("precision": "float", "input_shape": "2", "classes": 2, "layers": "dense:2")";
 const std::string good_weights =
     R"(, "parameters": [{"layer": 1, "weights": [0.5, -0.5, 0.25, 0], "biases": [0, 0.125]}])";
+bad_case with_calibration(std::string name, std::string calibration, int status,
+                          std::string message) {
+  bad_case c = with_options(std::move(name),
+                            {"--quantize", "int8", "--calibration", "calibration.csv"}, status,
+                            std::move(message));
+  c.calibration = std::move(calibration);
+  return c;
+}
 bad_case positional(std::string name, std::vector<std::string> args, int status,
                     std::string message) {
   bad_case c = with_train(std::move(name), good_train, status, std::move(message));
@@ -480,6 +489,17 @@ const std::vector<bad_case> bad_cases = {
                "--save-model: 'model.json' is the model input; refusing to overwrite an input"),
     with_options("missing model file", {"--model", "absent.json"}, io_error,
                  "absent.json: cannot read: No such file or directory"),
+    // --quantize and --calibration.
+    with_options("quantize to another scheme", {"--quantize", "int4"}, usage_error,
+                 "--quantize: expected int8, got 'int4'"),
+    with_options("calibration without quantize", {"--calibration", "validation.csv"},
+                 usage_error, "--calibration: only with --quantize int8"),
+    with_calibration("calibration of another width", "0,1,0,1\n1,0,1,0\n", data_error,
+                     "calibration.csv:1:1: calibration examples have 3 features but training "
+                     "examples (train.csv) have 2"),
+    with_calibration("calibration with a bad label", "7,0,1\n", data_error,
+                     "calibration.csv:1:1: label 7 is not below the class count 2 (see "
+                     "--classes)"),
     positional("model file in the handout form",
                {"train.csv", "validation.csv", "t.labels", "v.labels", "m.txt", "1", "2", "2",
                 "0.1", "--model", "model.json"},
@@ -539,6 +559,7 @@ void prepare(const scratch_dir& dir, const bad_case& c) {
   write_file(dir / "validation.csv", c.validation);
   write_file(dir / "m.txt", "old metrics\n");
   if (c.model) write_file(dir / "model.json", *c.model);
+  if (c.calibration) write_file(dir / "calibration.csv", *c.calibration);
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 
 #include "../support/ocr_data.hpp"
 #include "../support/reference_figures.hpp"
+#include "csv_reader.hpp"
 #include "sha256.hpp"
 #include "tool_harness.hpp"
 
@@ -628,6 +629,48 @@ BOOST_AUTO_TEST_CASE(the_model_file_records_the_network_its_weights_and_their_or
   BOOST_TEST(model["training"]["inputs"] == run["inputs"]);
   BOOST_TEST(model["training"]["hyperparameters"] == run["hyperparameters"]);
   BOOST_TEST(model["training"]["final"]["validation_error"] == run["errors"]["validation"]);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// --quantize int8: the labels and error rates are the int8 network's, the float ones are
+// recorded beside them, and the flash is about a quarter of float's.
+BOOST_AUTO_TEST_SUITE(quantization, *boost::unit_test::precondition(
+                                         constnn_test::ocr_file_present{"smallTrain.csv"}))
+
+BOOST_AUTO_TEST_CASE(the_labels_and_errors_are_the_int8_networks_with_float_beside_them) {
+  scratch_dir dir;
+  const auto r = run_tool(
+      {"--train", constnn_test::ocr_file("smallTrain.csv").string(), "--validation",
+       constnn_test::ocr_file("smallValidation.csv").string(), "--epochs", "20", "--hidden", "50",
+       "--lr", "0.1", "--quantize", "int8", "--validation-labels", "v.labels", "--metrics",
+       "m.txt", "--metrics-json", "m.json"},
+      dir.path());
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  BOOST_TEST(r.err.find("quantized to int8 (") != std::string::npos, r.err);
+  const auto doc = nlohmann::json::parse(read_file(dir / "m.json"));
+  const auto& q = doc["quantization"];
+  BOOST_TEST(q["scheme"] == "int8");
+  BOOST_TEST(q["calibration"]["sha256"] == doc["inputs"]["train"]["sha256"]);
+  // 128-50-10: float 6,960 weights of 4 bytes; int8 6,400 + 500 weights, 12 bytes per output
+  // and 16 per layer, and the sigmoid's table.
+  BOOST_TEST(q["parameter_bytes"]["float"] == 6960 * 4);
+  BOOST_TEST(q["parameter_bytes"]["int8"] == (16 + 6400 + 600) + 256 + (16 + 500 + 120));
+  // The validation labels file gives the int8 error rate of the metrics.
+  const auto validation =
+      host_tools::parse_labeled_csv<float>(read_file(constnn_test::ocr_file("smallValidation.csv")),
+                                           "smallValidation.csv", 10);
+  std::istringstream labels(read_file(dir / "v.labels"));
+  std::size_t wrong = 0, n = 0;
+  for (std::string line; std::getline(labels, line); ++n)
+    wrong += std::stoul(line) != validation.labels[n] ? 1 : 0;
+  BOOST_TEST_REQUIRE(n == validation.size());
+  BOOST_TEST(doc["errors"]["validation_wrong"] == wrong);
+  const auto metrics = parse_metrics(read_file(dir / "m.txt"));
+  BOOST_TEST(std::stod(metrics.validation_error) == doc["errors"]["validation"].get<double>());
+  // int8 stays close to float on this network.
+  const double float_error = q["float_errors"]["validation"].get<double>();
+  BOOST_TEST(std::abs(doc["errors"]["validation"].get<double>() - float_error) <= 0.03);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

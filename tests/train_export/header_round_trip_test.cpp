@@ -12,6 +12,8 @@
 #include "csv_reader.hpp"
 #include "double_model.hpp"
 #include "float_model.hpp"
+#include "int8_cnn_model.hpp"
+#include "int8_mlp_model.hpp"
 #include "mlp_model.hpp"
 #include "reference_format.hpp"
 #include "tool_harness.hpp"
@@ -39,6 +41,13 @@ static_assert(predict_sample<cnn_model::network>(cnn_model::parameters, cnn_mode
                                                  0) == cnn_model::sample_predictions[0]);
 static_assert(predict_sample<mlp_model::network>(mlp_model::parameters, mlp_model::sample_features,
                                                  2) == mlp_model::sample_predictions[2]);
+
+static_assert(predict_sample<int8_cnn_model::network>(int8_cnn_model::parameters,
+                                                      int8_cnn_model::sample_features, 0) ==
+              int8_cnn_model::sample_predictions[0]);
+static_assert(predict_sample<int8_mlp_model::network>(int8_mlp_model::parameters,
+                                                      int8_mlp_model::sample_features, 1) ==
+              int8_mlp_model::sample_predictions[1]);
 
 // Predicts every embedded sample at run time and formats them as train_export's labels file.
 template <class Model>
@@ -76,6 +85,32 @@ struct mlp_header {
   static constexpr auto& sample_features = mlp_model::sample_features;
   static constexpr std::size_t sample_count = mlp_model::sample_count;
 };
+
+struct int8_cnn_header {
+  using network = int8_cnn_model::network;
+  static constexpr auto& parameters = int8_cnn_model::parameters;
+  static constexpr auto& sample_features = int8_cnn_model::sample_features;
+  static constexpr std::size_t sample_count = int8_cnn_model::sample_count;
+};
+struct int8_mlp_header {
+  using network = int8_mlp_model::network;
+  static constexpr auto& parameters = int8_mlp_model::parameters;
+  static constexpr auto& sample_features = int8_mlp_model::sample_features;
+  static constexpr std::size_t sample_count = int8_mlp_model::sample_count;
+};
+
+// The int8 samples are the CSV's features on the header's input grid.
+template <std::size_t N>
+void check_int8_samples_quantize_the_csv(const std::array<std::int8_t, N>& samples, float scale,
+                                         std::int32_t zero_point) {
+  const auto file = train_export_test::read_file(ROUND_TRIP_VALIDATION);
+  const auto data =
+      host_tools::parse_labeled_csv<float>(file, ROUND_TRIP_VALIDATION, ROUND_TRIP_CLASSES);
+  BOOST_TEST_REQUIRE(data.features.size() == N);
+  const constnn::quantization::affine grid{scale, zero_point};
+  for (std::size_t i = 0; i < N; ++i)
+    BOOST_TEST_REQUIRE(samples[i] == constnn::quantization::quantize(data.features[i], grid));
+}
 
 template <class T, std::size_t N, std::size_t M, class Label>
 void check_samples_equal_csv(const std::array<T, N>& features, const std::array<Label, M>& labels) {
@@ -134,4 +169,16 @@ BOOST_AUTO_TEST_CASE(header_weights_keep_training_on_the_embedded_samples) {
     net.train_step(parameters, x, float_model::sample_labels[0], float_model::learning_rate, ws);
   }
   BOOST_TEST(net.loss(parameters, x, float_model::sample_labels[0], ws) < before);
+}
+
+BOOST_AUTO_TEST_CASE(int8_headers_predict_the_int8_labels_files_bit_for_bit) {
+  BOOST_TEST(predicted_labels_text<int8_cnn_header>() ==
+             train_export_test::read_file(ROUND_TRIP_INT8_CNN_LABELS));
+  BOOST_TEST(predicted_labels_text<int8_mlp_header>() ==
+             train_export_test::read_file(ROUND_TRIP_INT8_MLP_LABELS));
+  check_int8_samples_quantize_the_csv(int8_cnn_model::sample_features, int8_cnn_model::input_scale,
+                                      int8_cnn_model::input_zero_point);
+  check_int8_samples_quantize_the_csv(int8_mlp_model::sample_features, int8_mlp_model::input_scale,
+                                      int8_mlp_model::input_zero_point);
+  static_assert(std::is_same_v<int8_cnn_model::network::scalar, constnn::int8>);
 }

@@ -30,6 +30,15 @@ static_assert(fashion_cnn::param_count == 9098);
 static_assert(fashion_cnn::parameter_bytes == 36392);
 static_assert(fashion_cnn::inference_ram_bytes == 50176);
 static_assert(fashion_cnn::training_ram_bytes == 147664);
+
+// The README's int8 network.
+using ocr_int8 = constnn::sequential<constnn::int8, constnn::dense<128, 50>, constnn::sigmoid,
+                                     constnn::dense<50, 10>, constnn::softmax_xent>;
+static_assert(ocr_int8::parameter_bytes == 7'908);
+static_assert(ocr_int8::inference_ram_bytes == 100);
+static_assert(constnn::sequential<float, constnn::dense<128, 50>, constnn::sigmoid,
+                                  constnn::dense<50, 10>,
+                                  constnn::softmax_xent>::parameter_bytes == 27'840);
 // "Optimizers, mini-batches, schedules": Adam's two values per parameter.
 static_assert(constnn::training_ram_bytes_with<fashion_cnn, constnn::adam_optimizer<float>> ==
               fashion_cnn::training_ram_bytes + 2 * fashion_cnn::parameter_bytes);

@@ -72,6 +72,22 @@ std::string metrics_json(const options& opts, const model_description& descripti
                       {"seconds", e.seconds}});
   }
   doc["epochs"] = std::move(epochs);
+  if (summary.quantized) {
+    const quantization_summary& q = *summary.quantized;
+    // "errors" are the int8 network's: what the labels files and the device give.
+    doc["quantization"] = {
+        {"scheme", "int8"},
+        {"calibration", input_json(q.calibration)},
+        {"input", {{"scale", q.input_scale}, {"zero_point", q.input_zero_point}}},
+        {"float_errors",
+         {{"train", q.float_errors.train},
+          {"validation", q.float_errors.validation},
+          {"train_wrong", q.float_errors.train_errors},
+          {"validation_wrong", q.float_errors.validation_errors}}},
+        {"parameter_bytes", {{"float", q.float_parameter_bytes}, {"int8", q.int8_parameter_bytes}}},
+        {"inference_ram_bytes",
+         {{"float", q.float_inference_ram_bytes}, {"int8", q.int8_inference_ram_bytes}}}};
+  }
   doc["final"] = {{"train_cross_entropy", summary.final_train_cross_entropy},
                   {"validation_cross_entropy", summary.final_validation_cross_entropy}};
   doc["errors"] = {{"train", summary.errors.train},

@@ -34,7 +34,8 @@ struct raw_command_line {
   std::string seed = "0", precision, header_namespace = "model", embed_samples = "0";
   std::string input_shape, layers, optimizer = "sgd", momentum = "0.9", beta1 = "0.9";
   std::string beta2 = "0.999", eps = "1e-8", weight_decay = "0", batch = "1";
-  std::string lr_schedule = "constant", early_stopping = "0", model, save_model;
+  std::string lr_schedule = "constant", early_stopping = "0", model, save_model, quantize;
+  std::string calibration;
   bool quiet = false, shuffle = false;
 };
 
@@ -350,6 +351,11 @@ void define_options(cli_definition& cli) {
       ->group(inputs);
 
   const std::string training = "Training";
+  app.add_option("--calibration", raw.calibration,
+                 "CSV whose examples calibrate --quantize's activation\n"
+                 "ranges [the training set]")
+      ->option_text("FILE")
+      ->group(inputs);
   app.add_option("--epochs", raw.epochs,
                  "Passes over the training data; 0 with a --model that has\n"
                  "weights [100]")
@@ -416,6 +422,13 @@ void define_options(cli_definition& cli) {
                  "Stop after N epochs without a lower validation loss and\n"
                  "keep the best epoch's weights [0: off]")
       ->option_text("N")
+      ->group(training);
+  app.add_option("--quantize", raw.quantize,
+                 "int8: after training, quantize the network to TFLite's\n"
+                 "int8 scheme (per-channel weights, calibrated activations);\n"
+                 "labels, error rates and the header are the int8 network's,\n"
+                 "the float figures printed beside them")
+      ->option_text("int8")
       ->group(training);
   app.add_option("--seed", raw.seed, "Seed of the RANDOM initialisation [0]")
       ->option_text("N")
@@ -502,7 +515,8 @@ std::string parse_real(std::string_view option, const std::string& text, double 
 // The options of the network and its training beyond the reference job's.
 void convert_network_and_optimizer(const CLI::App& app, const raw_command_line& raw, options& o) {
   if (o.handout_form) {
-    for (const char* name : {"--input-shape", "--layers", "--model", "--optimizer", "--momentum",
+    for (const char* name : {"--input-shape", "--layers", "--model", "--quantize",
+                             "--calibration", "--optimizer", "--momentum",
                              "--beta1", "--beta2", "--eps", "--weight-decay", "--batch",
                              "--shuffle", "--lr-schedule", "--early-stopping"}) {
       if (given(app, name))
@@ -518,6 +532,14 @@ void convert_network_and_optimizer(const CLI::App& app, const raw_command_line& 
         fail_usage(fmt::format("{}: not with --model, whose file gives the network", name));
     }
     o.model = parse_path("--model", raw.model);
+  }
+  if (given(app, "--quantize")) {
+    if (raw.quantize != "int8") fail_value("--quantize", "int8", raw.quantize);
+    o.quantize = true;
+  }
+  if (given(app, "--calibration")) {
+    if (!o.quantize) fail_usage("--calibration: only with --quantize int8");
+    o.calibration = parse_path("--calibration", raw.calibration);
   }
   if (given(app, "--input-shape")) o.input_shape = parse_input_shape(raw.input_shape);
   if (given(app, "--layers")) {
@@ -757,7 +779,8 @@ void check_output_paths(const options& o) {
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     for (const auto& [what, input] :
          {std::pair{"training", o.train}, {"validation", o.validation},
-          {"model", o.model.value_or(std::filesystem::path())}}) {
+          {"model", o.model.value_or(std::filesystem::path())},
+          {"calibration", o.calibration.value_or(std::filesystem::path())}}) {
       if (input.empty()) continue;
       if (same_file(outputs[i].path, input)) {
         fail_usage(fmt::format("{}: '{}' is the {} input; refusing to overwrite an input",

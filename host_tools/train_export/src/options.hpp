@@ -76,6 +76,10 @@ struct options {
   /// --model: the network, and perhaps the weights to start from, come from this file (read
   /// before the data; run.cpp then sets input_shape, layers, classes and scalar from it).
   std::optional<std::filesystem::path> model;
+  /// --quantize int8: after training, calibrate on `calibration` (default: the training set)
+  /// and quantize; labels, error rates and the header are then the int8 network's.
+  bool quantize = false;
+  std::optional<std::filesystem::path> calibration;
   /// Which of the options a model file may also set were given on the command line.
   bool classes_given = false, precision_given = false, init_given = false;
 

@@ -18,8 +18,10 @@
 #include "model_file.hpp"
 #include "options.hpp"
 #include "progress.hpp"
+#include "quantized.hpp"
 #include "reference_format.hpp"
 #include "sha256.hpp"
+#include "stack_network.hpp"
 #include "training.hpp"
 
 namespace train_export {
@@ -106,6 +108,10 @@ void run_with(const options& opts, const model_file* model) {
   const auto read_start = std::chrono::steady_clock::now();
   const labeled_data<T> train_set = load<T>(opts.train, opts, summary.train);
   const labeled_data<T> validation_set = load<T>(opts.validation, opts, summary.validation);
+  // --calibration is read with the other inputs, so a bad one fails before training.
+  input_summary calibration_summary = summary.train;
+  labeled_data<T> calibration_set;
+  if (opts.calibration) calibration_set = load<T>(*opts.calibration, opts, calibration_summary);
   summary.read_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count();
   if (validation_set.width != train_set.width) {
@@ -113,6 +119,12 @@ void run_with(const options& opts, const model_file* model) {
         "{}:1:1: validation examples have {} features but training examples "
         "({}) have {}",
         summary.validation.name, validation_set.width, summary.train.name, train_set.width));
+  }
+  if (opts.calibration && calibration_set.width != train_set.width) {
+    fail_data(fmt::format("{}:1:1: calibration examples have {} features but training examples "
+                          "({}) have {}",
+                          calibration_summary.name, calibration_set.width, summary.train.name,
+                          train_set.width));
   }
   const model_description description = describe(opts, train_set.width, summary.train.name);
   if (!opts.layers) {
@@ -151,16 +163,46 @@ void run_with(const options& opts, const model_file* model) {
       train(opts, description, std::span<const T>(start), train_set, validation_set, progress,
             summary);
 
+  // --quantize int8: from here on the labels, the error rates and the header are the int8
+  // network's (what the device does); the float ones are kept beside them.
+  std::optional<int8_network> q;
+  if (opts.quantize) {
+    q = quantize_int8<T>(description, std::span<const T>(trained.parameters),
+                         opts.calibration ? calibration_set : train_set, train_set,
+                         validation_set);
+    quantization_summary qs;
+    qs.calibration = calibration_summary;
+    qs.float_errors = summary.errors;
+    const stack_network<T> float_net = make_network<T>(description);
+    qs.float_parameter_bytes = float_net.parameters_size() * sizeof(T);
+    qs.float_inference_ram_bytes = float_net.inference_workspace_size() * sizeof(T);
+    qs.int8_parameter_bytes = q->parameters.size();
+    qs.int8_inference_ram_bytes = q->inference_ram_bytes;
+    qs.input_scale = q->tensors[0].scale;
+    qs.input_zero_point = q->tensors[0].zero_point;
+    summary.errors = q->errors;
+    summary.quantized = qs;
+    if (!opts.quiet)
+      fmt::print(stderr,
+                 "quantized to int8 ({} parameter bytes, float {}): train error {:.4g} (float "
+                 "{:.4g}), validation error {:.4g} (float {:.4g})\n",
+                 qs.int8_parameter_bytes, qs.float_parameter_bytes, summary.errors.train,
+                 qs.float_errors.train, summary.errors.validation, qs.float_errors.validation);
+  }
+
   // Every content exists before the first is written, so a failure in making one cannot
   // come after a device or FIFO output has already received its own.
   std::string contents[6];
-  if (train_labels.path) contents[0] = labels_text(trained.train_predictions);
-  if (validation_labels.path) contents[1] = labels_text(trained.validation_predictions);
+  if (train_labels.path)
+    contents[0] = labels_text(q ? q->train_predictions : trained.train_predictions);
+  if (validation_labels.path)
+    contents[1] = labels_text(q ? q->validation_predictions : trained.validation_predictions);
   if (metrics.path) contents[2] = metrics_text(summary);
   if (metrics_json_file.path) contents[3] = metrics_json(opts, description, summary);
   if (header.path) {
-    contents[4] = header_text<T>(opts, description, summary, trained.parameters, validation_set,
-                                 trained.validation_predictions);
+    contents[4] = q ? int8_header_text<T>(opts, description, summary, *q, validation_set)
+                    : header_text<T>(opts, description, summary, trained.parameters,
+                                     validation_set, trained.validation_predictions);
   }
   if (save_model.path) {
     contents[5] = model_file_text<T>(opts, description, summary,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,19 @@ struct error_rates {
   std::size_t validation_errors = 0;
 };
 
+/// --quantize int8: the calibration set, the float network's error rates beside the int8
+/// network's (which are run_summary::errors, what the device does), and both sizes.
+struct quantization_summary {
+  input_summary calibration;
+  error_rates float_errors;
+  std::size_t float_parameter_bytes = 0;
+  std::size_t float_inference_ram_bytes = 0;
+  std::size_t int8_parameter_bytes = 0;
+  std::size_t int8_inference_ram_bytes = 0;
+  float input_scale = 1;
+  std::int32_t input_zero_point = 0;
+};
+
 struct run_summary {
   input_summary train;
   input_summary validation;
@@ -44,6 +58,7 @@ struct run_summary {
   /// file's weights as they were read.
   double final_train_cross_entropy = 0;
   double final_validation_cross_entropy = 0;
+  std::optional<quantization_summary> quantized;
   bool stopped_early = false;  ///< early stopping ended the run; epochs ends at the best one
   std::size_t epochs_run = 0;  ///< epochs trained, the best one's successors included
   double read_seconds = 0;   ///< reading, hashing and parsing both inputs
