@@ -409,6 +409,8 @@ const std::vector<bad_case> bad_cases = {
                data_error,
                "model.json:2:14: not a JSON model file: syntax error while parsing value - "
                "unexpected end of input; expected '[', '{', or a literal"),
+    with_model("model file with a number beyond double", "{\"version\": 1e999}", {}, data_error,
+               "model.json: not a JSON model file: number overflow parsing '1e999'"),
     with_model("model file not an object", "[1, 2]", {}, data_error,
                "model.json: not a model file: expected a JSON object"),
     with_model("model file of another format", R"({"format": "onnx"})", {}, data_error,

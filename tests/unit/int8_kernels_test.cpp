@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(random_layers_are_within_one_step_of_their_real_values) {
   std::mt19937 gen(11);
   std::normal_distribution<double> normal(0, 1);
   std::uniform_int_distribution<int> byte(-128, 127);
-  for (int trial = 0; trial < 50; ++trial) {
+  for (std::size_t trial = 0; trial < 50; ++trial) {
     const std::size_t in = 1 + trial % 37, out = 1 + trial % 11;
     std::vector<double> w(in * out), b(out);
     for (double& v : w) v = normal(gen) * 0.3;
@@ -122,10 +122,11 @@ BOOST_AUTO_TEST_CASE(random_layers_are_within_one_step_of_their_real_values) {
       double real = static_cast<double>(l.bias[o]) * x_params.scale * l.weight_scales[o];
       for (std::size_t i = 0; i < in; ++i)
         real += q::dequantize(x[i], x_params) * l.weight_scales[o] * l.weights[o * in + i];
-      const double expected = std::clamp(real / y_params.scale + y_params.zero_point, -128.0, 127.0);
-      BOOST_TEST_REQUIRE(std::abs(y[o] - expected) <= 0.5 + 1e-6,
-                         "trial " << trial << " output " << o << ": " << int{y[o]} << " vs "
-                                  << expected);
+      const double expected =
+          std::clamp(real / y_params.scale + y_params.zero_point, -128.0, 127.0);
+      BOOST_TEST_REQUIRE(std::abs(y[o] - expected) <= 0.5 + 1e-6, "trial " << trial << " output "
+                                                                           << o << ": " << int{y[o]}
+                                                                           << " vs " << expected);
     }
   }
 }
@@ -140,7 +141,8 @@ BOOST_AUTO_TEST_CASE(a_one_by_one_convolution_is_a_fully_connected_layer_per_pos
   std::vector<std::int32_t> bias(f);
   for (auto& v : bias) v = byte(gen) * 40;
   std::vector<fp::quantized_multiplier> m;
-  for (std::size_t i = 0; i < f; ++i) m.push_back(fp::quantize_multiplier(0.001 * static_cast<double>(i + 1)));
+  for (std::size_t i = 0; i < f; ++i)
+    m.push_back(fp::quantize_multiplier(0.001 * static_cast<double>(i + 1)));
   const k8::channel_arrays channels{bias.data(), m.data()};
   const k8::output_stage os{-7};
   const constnn::detail::conv_geometry g(h, w, c, 1, 1, 1, 1, 0, 0, h, w, f);
@@ -189,7 +191,7 @@ BOOST_AUTO_TEST_CASE(sigmoid_and_tanh_tables_follow_tflites_grids) {
     BOOST_TEST_REQUIRE(s(static_cast<std::int8_t>(v)) == sig, "sigmoid at " << v);
     BOOST_TEST_REQUIRE(t(static_cast<std::int8_t>(v)) == th, "tanh at " << v);
   }
-  BOOST_TEST(s(3) == 0);  // sigmoid(0) = 0.5 -> 128 - 128
+  BOOST_TEST(s(3) == 0);                               // sigmoid(0) = 0.5 -> 128 - 128
   static_assert(q::sigmoid_table({0.1f, 3})(3) == 0);  // built at compile time
 }
 
@@ -211,8 +213,10 @@ BOOST_AUTO_TEST_CASE(
   const sequential<float, dense<n_in, n_hidden>, sigmoid, dense<n_hidden, n_out>, softmax_xent> net;
   std::vector<float> p(net.parameters_size()), ws(net.training_workspace_size());
   initialize(net, std::span<float>(p), init_scheme::random, 0);
-  for (int e = 0; e < 30; ++e) train_epoch(net, std::span<float>(p), tv, 0.01f, std::span<float>(ws));
-  const evaluation float_result = evaluate(net, std::span<const float>(p), vv, std::span<float>(ws));
+  for (int e = 0; e < 30; ++e)
+    train_epoch(net, std::span<float>(p), tv, 0.01f, std::span<float>(ws));
+  const evaluation float_result =
+      evaluate(net, std::span<const float>(p), vv, std::span<float>(ws));
 
   // constnn's layout: w1[i * 50 + o], b1, w2[h * 10 + k], b2.
   const float* w1 = p.data();
@@ -246,8 +250,8 @@ BOOST_AUTO_TEST_CASE(
     for (std::size_t o = 0; o < n_hidden; ++o) w1_rows[o * n_in + i] = w1[i * n_hidden + o];
   for (std::size_t o = 0; o < n_hidden; ++o)
     for (std::size_t k = 0; k < n_out; ++k) w2_rows[k * n_hidden + o] = w2[o * n_out + k];
-  const auto l1 = quantize_layer(w1_rows, std::vector<double>(b1, b1 + n_hidden), n_in, x_params,
-                                 z1_params);
+  const auto l1 =
+      quantize_layer(w1_rows, std::vector<double>(b1, b1 + n_hidden), n_in, x_params, z1_params);
   const auto l2 = quantize_layer(w2_rows, std::vector<double>(b2, b2 + n_out), n_hidden,
                                  q::sigmoid_output, z2_params);
   const auto table = q::sigmoid_table(z1_params);

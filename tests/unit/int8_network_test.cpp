@@ -22,7 +22,8 @@ namespace q = quantization;
 
 namespace {
 
-using fixed_net = sequential<int8, dense<8, 6>, relu, dense<6, 5>, sigmoid, dense<5, 3>, softmax_xent>;
+using fixed_net =
+    sequential<int8, dense<8, 6>, relu, dense<6, 5>, sigmoid, dense<5, 3>, softmax_xent>;
 using runtime_net = sequential<int8, dense<dynamic, dynamic>, relu, dense<dynamic, dynamic>,
                                sigmoid, dense<dynamic, dynamic>, softmax_xent>;
 
@@ -56,7 +57,8 @@ constexpr operands make_operands() {
   for (std::size_t c = 0; c < 6; ++c)
     o.m1[c] = q::output_multiplier(o.x.scale, 0.004f + 0.0005f * static_cast<float>(c), o.z1.scale);
   for (std::size_t c = 0; c < 5; ++c)
-    o.m2[c] = q::output_multiplier(o.z1.scale, 0.006f + 0.0003f * static_cast<float>(c), o.z2.scale);
+    o.m2[c] =
+        q::output_multiplier(o.z1.scale, 0.006f + 0.0003f * static_cast<float>(c), o.z2.scale);
   for (std::size_t c = 0; c < 3; ++c)
     o.m3[c] = q::output_multiplier(q::sigmoid_output.scale, 0.01f * static_cast<float>(c + 1),
                                    o.z3.scale);
@@ -86,8 +88,8 @@ constexpr std::array<std::int8_t, N> pack(const operands& o) {
   return p;
 }
 
-constexpr std::size_t expected_bytes = (16 + 48 + 12 * 6) + 4 + (16 + 30 + 12 * 5) + 256 +
-                                       (16 + 15 + 12 * 3);
+constexpr std::size_t expected_bytes =
+    (16 + 48 + 12 * 6) + 4 + (16 + 30 + 12 * 5) + 256 + (16 + 15 + 12 * 3);
 static_assert(fixed_net::param_count == expected_bytes);
 static_assert(fixed_net::parameter_bytes == expected_bytes);
 static_assert(std::is_same_v<fixed_net::parameters, std::array<std::int8_t, expected_bytes>>);
@@ -170,7 +172,6 @@ BOOST_AUTO_TEST_CASE(forward_gives_the_primitives_bits_with_fixed_and_run_time_s
   }
   // The inputs reach every class, so a wrong layer could not hide behind one answer.
   for (const std::size_t n : classes_seen) BOOST_TEST(n > 0u);
-
 }
 
 namespace {
@@ -187,10 +188,12 @@ weighted make_weighted(std::size_t weights, std::size_t channels, int seed, std:
                        std::int32_t out_zero, double multiplier) {
   weighted l{{}, {}, {}, in_zero, out_zero};
   for (std::size_t i = 0; i < weights; ++i)
-    l.w.push_back(static_cast<std::int8_t>(static_cast<int>(i * 37 + seed * 11) % 255 - 127));
+    l.w.push_back(static_cast<std::int8_t>(
+        static_cast<int>(i * 37 + static_cast<std::size_t>(seed) * 11) % 255 - 127));
   for (std::size_t c = 0; c < channels; ++c) {
     l.b.push_back(static_cast<std::int32_t>(c * 733 % 2000) - 1000);
-    l.m.push_back(fixed_point::quantize_multiplier(multiplier * (1 + 0.1 * static_cast<double>(c))));
+    l.m.push_back(
+        fixed_point::quantize_multiplier(multiplier * (1 + 0.1 * static_cast<double>(c))));
   }
   return l;
 }
@@ -204,7 +207,8 @@ std::int8_t* write(std::int8_t* at, const weighted& l) {
 std::vector<std::int8_t> pattern_input(std::size_t n, int seed) {
   std::vector<std::int8_t> x(n);
   for (std::size_t i = 0; i < n; ++i)
-    x[i] = static_cast<std::int8_t>(static_cast<int>(i * 53 + static_cast<std::size_t>(seed) * 97) % 256 - 128);
+    x[i] = static_cast<std::int8_t>(
+        static_cast<int>(i * 53 + static_cast<std::size_t>(seed) * 97) % 256 - 128);
   return x;
 }
 
@@ -212,15 +216,15 @@ std::vector<std::int8_t> pattern_input(std::size_t n, int seed) {
 
 // conv2d (same padding), relu, max pooling, a valid conv2d, average pooling, flatten, dense.
 BOOST_AUTO_TEST_CASE(a_convolutional_network_gives_the_primitives_bits) {
-  using cnn = sequential<int8, input<6, 5, 2>, conv2d<3, 3, 3, 1, padding::same>, relu,
-                         max_pool2d<2, 2>, conv2d<4, 2, 2>, avg_pool2d<2, 1>, flatten, dense<4, 3>,
-                         softmax_xent>;
+  using cnn =
+      sequential<int8, input<6, 5, 2>, conv2d<3, 3, 3, 1, padding::same>, relu, max_pool2d<2, 2>,
+                 conv2d<4, 2, 2>, avg_pool2d<2, 1>, flatten, dense<4, 3>, softmax_xent>;
   using conv_any = conv2d<dynamic, dynamic, dynamic, dynamic, padding::runtime>;
   using conv_valid = conv2d<dynamic, dynamic, dynamic>;
-  using cnn_runtime = sequential<int8, input<dynamic, dynamic, dynamic>, conv_any, relu,
-                                 max_pool2d<dynamic, dynamic>, conv_valid,
-                                 avg_pool2d<dynamic, dynamic>, flatten, dense<dynamic, dynamic>,
-                                 softmax_xent>;
+  using cnn_runtime =
+      sequential<int8, input<dynamic, dynamic, dynamic>, conv_any, relu,
+                 max_pool2d<dynamic, dynamic>, conv_valid, avg_pool2d<dynamic, dynamic>, flatten,
+                 dense<dynamic, dynamic>, softmax_xent>;
   const weighted c1 = make_weighted(3 * 3 * 3 * 2, 3, 1, -5, 9, 0.003);
   const weighted c2 = make_weighted(4 * 2 * 2 * 3, 4, 2, 9, -2, 0.002);
   const weighted d = make_weighted(3 * 4, 3, 3, -2, 4, 0.01);
@@ -236,8 +240,7 @@ BOOST_AUTO_TEST_CASE(a_convolutional_network_gives_the_primitives_bits) {
   const cnn_runtime runtime(extents<dynamic, dynamic, dynamic>({6, 5, 2}), {},
                             conv_any(3, 3, 3, 1, padding::same), {},
                             max_pool2d<dynamic, dynamic>(2, 2), conv_valid(4, 2, 2),
-                            avg_pool2d<dynamic, dynamic>(2, 1), {}, dense<dynamic, dynamic>(3),
-                            {});
+                            avg_pool2d<dynamic, dynamic>(2, 1), {}, dense<dynamic, dynamic>(3), {});
   BOOST_TEST_REQUIRE(runtime.valid());
   BOOST_TEST(runtime.parameters_size() == bytes);
   cnn::inference_workspace ws{};
@@ -254,8 +257,8 @@ BOOST_AUTO_TEST_CASE(a_convolutional_network_gives_the_primitives_bits) {
                  b.data());
     s8::conv2d(detail::conv_geometry(3, 2, 3, 2, 2, 1, 1, 0, 0, 2, 1, 4), b.data(), c2.in_zero,
                c2.w.data(), s8::channel_arrays{c2.b.data(), c2.m.data()}, {c2.out_zero}, c.data());
-    s8::average_pool(detail::conv_geometry(2, 1, 4, 2, 1, 2, 1, 0, 0, 1, 1, 4), c.data(), -128,
-                     127, e.data());
+    s8::average_pool(detail::conv_geometry(2, 1, 4, 2, 1, 2, 1, 0, 0, 1, 1, 4), c.data(), -128, 127,
+                     e.data());
     s8::fully_connected(4, 3, e.data(), d.in_zero, d.w.data(),
                         s8::channel_arrays{d.b.data(), d.m.data()}, {d.out_zero}, y.data());
     const std::int8_t* got = fixed.forward(p, x, ws);
@@ -272,8 +275,7 @@ BOOST_AUTO_TEST_CASE(a_convolutional_network_gives_the_primitives_bits) {
 // A series: conv1d (same), tanh by its table, global average pooling, dense.
 BOOST_AUTO_TEST_CASE(a_series_network_gives_the_primitives_bits) {
   using net = sequential<int8, input<7, 2>, conv1d<3, 3, 1, padding::same>, constnn::tanh,
-                         global_avg_pool,
-                         dense<3, 2>, softmax_xent>;
+                         global_avg_pool, dense<3, 2>, softmax_xent>;
   const weighted c = make_weighted(3 * 3 * 2, 3, 4, 3, -6, 0.004);
   const weighted d = make_weighted(2 * 3, 2, 5, q::tanh_output.zero_point, 1, 0.02);
   const q::affine conv_out{0.04f, -6};
@@ -290,8 +292,8 @@ BOOST_AUTO_TEST_CASE(a_series_network_gives_the_primitives_bits) {
     s8::conv2d(detail::conv_geometry(1, 7, 2, 1, 3, 1, 1, 0, 1, 1, 7, 3), x.data(), c.in_zero,
                c.w.data(), s8::channel_arrays{c.b.data(), c.m.data()}, {c.out_zero}, a.data());
     for (auto& v : a) v = table(v);
-    s8::average_pool(detail::conv_geometry(1, 7, 3, 1, 7, 1, 1, 0, 0, 1, 1, 3), a.data(), -128,
-                     127, g.data());
+    s8::average_pool(detail::conv_geometry(1, 7, 3, 1, 7, 1, 1, 0, 0, 1, 1, 3), a.data(), -128, 127,
+                     g.data());
     s8::fully_connected(3, 2, g.data(), d.in_zero, d.w.data(),
                         s8::channel_arrays{d.b.data(), d.m.data()}, {d.out_zero}, y.data());
     const std::int8_t* got = n.forward(p, x, ws);
@@ -320,7 +322,8 @@ BOOST_AUTO_TEST_CASE(
   initialize(net, std::span<float>(p), init_scheme::random, 0);
   for (int e = 0; e < 30; ++e)
     train_epoch(net, std::span<float>(p), tv, 0.01f, std::span<float>(ws));
-  const evaluation float_result = evaluate(net, std::span<const float>(p), vv, std::span<float>(ws));
+  const evaluation float_result =
+      evaluate(net, std::span<const float>(p), vv, std::span<float>(ws));
 
   std::array<tensor_range, float_net::layer_count + 1> ranges{};
   BOOST_TEST_REQUIRE(calibrate(net, std::span<const float>(p), tv, std::span<float>(ws),
@@ -384,10 +387,14 @@ BOOST_AUTO_TEST_CASE(layers_chosen_at_run_time_quantize_and_run_as_the_fixed_typ
                              any_layer, any_layer, any_layer, softmax_xent>;
   using stack_8 = sequential<int8, any_in, any_layer, any_layer, any_layer, any_layer, any_layer,
                              any_layer, any_layer, any_layer, softmax_xent>;
-  const any_layer layers[] = {
-      any_layer::conv2d_kind(3, 3, 3, 1, padding::same), relu{},
-      any_layer::max_pool2d_kind(2, 2), any_layer::conv2d_kind(4, 2, 2, 1, padding::valid),
-      constnn::tanh{}, any_layer::avg_pool2d_kind(2, 1), flatten{}, any_layer::dense_kind(3)};
+  const any_layer layers[] = {any_layer::conv2d_kind(3, 3, 3, 1, padding::same),
+                              relu{},
+                              any_layer::max_pool2d_kind(2, 2),
+                              any_layer::conv2d_kind(4, 2, 2, 1, padding::valid),
+                              constnn::tanh{},
+                              any_layer::avg_pool2d_kind(2, 1),
+                              flatten{},
+                              any_layer::dense_kind(3)};
   const any_shape in({6, 5, 2});
   const stack_f sf(in, {}, layers[0], layers[1], layers[2], layers[3], layers[4], layers[5],
                    layers[6], layers[7], {});
@@ -421,8 +428,8 @@ BOOST_AUTO_TEST_CASE(layers_chosen_at_run_time_quantize_and_run_as_the_fixed_typ
   fixed_8::parameters p8{};
   std::vector<std::int8_t> ps8(s8n.parameters_size());
   std::array<q::affine, fixed_f::layer_count + 1> tf{}, ts{};
-  BOOST_TEST_REQUIRE(quantize(ff, std::span<const float>(pf), std::span<const tensor_range>(rf),
-                              f8, std::span<std::int8_t>(p8), std::span<q::affine>(tf)));
+  BOOST_TEST_REQUIRE(quantize(ff, std::span<const float>(pf), std::span<const tensor_range>(rf), f8,
+                              std::span<std::int8_t>(p8), std::span<q::affine>(tf)));
   BOOST_TEST_REQUIRE(quantize(sf, std::span<const float>(pf), std::span<const tensor_range>(rs),
                               s8n, std::span<std::int8_t>(ps8), std::span<q::affine>(ts)));
   BOOST_TEST(std::equal(p8.begin(), p8.end(), ps8.begin()));

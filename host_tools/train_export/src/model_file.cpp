@@ -120,6 +120,12 @@ model_file parse_model_file(const input_file& file) {
     const auto [line, column] = position_of(file.bytes, e.byte);
     fail_data(one_line(fmt::format("{}:{}:{}: not a JSON model file: {}", file.name, line, column,
                                    parse_problem(e))));
+  } catch (const json::exception& e) {
+    // A number beyond double's range (out_of_range.406) has no position of its own.
+    const std::string what = e.what();
+    const auto end = what.find("] ");
+    fail_data(one_line(fmt::format("{}: not a JSON model file: {}", file.name,
+                                   end == std::string::npos ? what : what.substr(end + 2))));
   }
   if (!doc.is_object())
     fail_data(one_line(fmt::format("{}: not a model file: expected a JSON object", file.name)));

@@ -120,17 +120,19 @@ std::string int8_header_text(const options& opts, const model_description& descr
                      summary.validation.examples, summary.validation.sha256);
   out += fmt::format("// calibration: {} ({} examples), sha256 {}\n", file(qs.calibration.name),
                      qs.calibration.examples, qs.calibration.sha256);
-  out += fmt::format("// network: --input-shape {} --layers {}, trained in {} then quantized to\n"
-                     "// int8 (TFLite's scheme: per-channel symmetric weights, per-tensor "
-                     "activations)\n",
-                     description.input.text(), layers_text(description.layers),
-                     opts.scalar == precision::single_precision ? "float" : "double");
+  out += fmt::format(
+      "// network: --input-shape {} --layers {}, trained in {} then quantized to\n"
+      "// int8 (TFLite's scheme: per-channel symmetric weights, per-tensor "
+      "activations)\n",
+      description.input.text(), layers_text(description.layers),
+      opts.scalar == precision::single_precision ? "float" : "double");
   out += fmt::format("// error rate, float -> int8: train {} -> {}, validation {} -> {}\n",
                      shortest(qs.float_errors.train), shortest(summary.errors.train),
                      shortest(qs.float_errors.validation), shortest(summary.errors.validation));
-  out += fmt::format("// memory: parameter_bytes {} (float {}), inference_ram_bytes {} (float {})\n",
-                     q.parameters.size(), qs.float_parameter_bytes, q.inference_ram_bytes,
-                     qs.float_inference_ram_bytes);
+  out +=
+      fmt::format("// memory: parameter_bytes {} (float {}), inference_ram_bytes {} (float {})\n",
+                  q.parameters.size(), qs.float_parameter_bytes, q.inference_ram_bytes,
+                  qs.float_inference_ram_bytes);
   out += "#pragma once\n\n";
   out += "#include <array>\n#include <cstddef>\n#include <cstdint>\n\n";
   out += "#include <constnn/constnn.hpp>\n\n";
@@ -175,8 +177,9 @@ std::string int8_header_text(const options& opts, const model_description& descr
       "// the int8 network predicted on the host.\n",
       samples);
   out += fmt::format("inline constexpr std::size_t sample_count = {};\n", samples);
-  out += fmt::format("inline constexpr std::array<std::int8_t, sample_count * {}> sample_features = {{\n",
-                     features);
+  out += fmt::format(
+      "inline constexpr std::array<std::int8_t, sample_count * {}> sample_features = {{\n",
+      features);
   {
     std::size_t column = 0;
     for (std::size_t s = 0; s < samples; ++s) {
@@ -185,10 +188,11 @@ std::string int8_header_text(const options& opts, const model_description& descr
       out += fmt::format("{}// sample {}: label {}, host predicted {}\n", indent, s,
                          validation.labels[s], q.validation_predictions[s]);
       for (std::size_t f = 0; f < features; ++f)
-        add_wrapped(out, column,
-                    fmt::format("{}", constnn::quantization::quantize(
-                                          static_cast<double>(validation.features[s * features + f]),
-                                          q.tensors[0])));
+        add_wrapped(
+            out, column,
+            fmt::format("{}", constnn::quantization::quantize(
+                                  static_cast<double>(validation.features[s * features + f]),
+                                  q.tensors[0])));
     }
     if (column != 0) out += '\n';
   }
@@ -201,7 +205,8 @@ std::string int8_header_text(const options& opts, const model_description& descr
     }
     out += "\n";
     std::size_t column = 0;
-    for (std::size_t s = 0; s < samples; ++s) add_wrapped(out, column, fmt::format("{}", values[s]));
+    for (std::size_t s = 0; s < samples; ++s)
+      add_wrapped(out, column, fmt::format("{}", values[s]));
     out += "\n};\n";
   };
   label_array("sample_labels", validation.labels);

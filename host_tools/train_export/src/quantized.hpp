@@ -41,8 +41,7 @@ std::string int8_header_text(const options& opts, const model_description& descr
                              const run_summary& summary, const int8_network& q,
                              const labeled_data<T>& validation);
 
-extern template int8_network quantize_int8<float>(const model_description&,
-                                                  std::span<const float>,
+extern template int8_network quantize_int8<float>(const model_description&, std::span<const float>,
                                                   const labeled_data<float>&,
                                                   const labeled_data<float>&,
                                                   const labeled_data<float>&);

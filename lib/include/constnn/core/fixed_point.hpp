@@ -76,8 +76,8 @@ constexpr split_double frexp_positive(double m) noexcept {
     extra = -64;
   }
   // Exponent field 1022 makes a value in [0.5, 1).
-  const std::uint64_t fraction_bits = (bits & ~(std::uint64_t{0x7ff} << 52)) |
-                                      (std::uint64_t{1022} << 52);
+  const std::uint64_t fraction_bits =
+      (bits & ~(std::uint64_t{0x7ff} << 52)) | (std::uint64_t{1022} << 52);
   return {std::bit_cast<double>(fraction_bits), exponent - 1022 + extra};
 }
 

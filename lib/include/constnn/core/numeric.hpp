@@ -28,7 +28,7 @@ template <class T>
 struct numeric_traits;
 
 template <class T>
-  requires std::is_same_v<T, float> || std::is_same_v<T, double>
+requires std::is_same_v<T, float> || std::is_same_v<T, double>
 struct numeric_traits<T> {
   using value_type = T;  ///< what activations and inputs are
   using param_type = T;  ///< what the parameter array holds
@@ -70,7 +70,8 @@ constexpr std::int32_t load_i32(const std::int8_t* p) noexcept {
 /// Writes v at p as load_i32 reads it.
 constexpr void store_i32(std::int8_t* p, std::int32_t v) noexcept {
   const auto u = static_cast<std::uint32_t>(v);
-  for (int k = 0; k < 4; ++k) p[k] = static_cast<std::int8_t>(static_cast<std::uint8_t>(u >> (8 * k)));
+  for (int k = 0; k < 4; ++k)
+    p[k] = static_cast<std::int8_t>(static_cast<std::uint8_t>(u >> (8 * k)));
 }
 
 }  // namespace detail

@@ -7,8 +7,8 @@
 
 #include "requirements.hpp"
 
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 
 #include "fixed_point.hpp"
@@ -90,7 +90,7 @@ constexpr std::int32_t quantize_bias(double b, float input_scale, float weight_s
       round_half_away(b / (static_cast<double>(input_scale) * static_cast<double>(weight_scale)));
   constexpr double lo = std::numeric_limits<std::int32_t>::min();
   constexpr double hi = std::numeric_limits<std::int32_t>::max();
-  return q < lo ? std::numeric_limits<std::int32_t>::min()
+  return q < lo   ? std::numeric_limits<std::int32_t>::min()
          : q > hi ? std::numeric_limits<std::int32_t>::max()
                   : static_cast<std::int32_t>(q);
 }
@@ -106,10 +106,10 @@ constexpr double dequantize(std::int32_t q, affine p) noexcept {
 constexpr fixed_point::quantized_multiplier output_multiplier(
     float input_scale, float weight_scale, float output_scale,
     fixed_point::rounding mode = fixed_point::rounding::double_rounding) {
-  return fixed_point::quantize_multiplier(
-      static_cast<double>(input_scale) * static_cast<double>(weight_scale) /
-          static_cast<double>(output_scale),
-      mode);
+  return fixed_point::quantize_multiplier(static_cast<double>(input_scale) *
+                                              static_cast<double>(weight_scale) /
+                                              static_cast<double>(output_scale),
+                                          mode);
 }
 
 /// A 256-entry table from every int8 input to its int8 output: how int8 networks run sigmoid

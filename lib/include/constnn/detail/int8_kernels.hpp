@@ -94,9 +94,9 @@ struct packed_layer {
   constexpr const std::int8_t* weights() const noexcept { return p + header_bytes; }
   constexpr channel_requantization operator()(std::size_t c) const noexcept {
     const std::int8_t* q = p + header_bytes + weight_count;
-    return {load_i32(q + 4 * c),
-            {load_i32(q + 4 * (channels + c)),
-             static_cast<int>(load_i32(q + 4 * (2 * channels + c)))}};
+    return {
+        load_i32(q + 4 * c),
+        {load_i32(q + 4 * (channels + c)), static_cast<int>(load_i32(q + 4 * (2 * channels + c)))}};
   }
 };
 
@@ -150,9 +150,8 @@ constexpr void fully_connected(std::size_t in, std::size_t out, const std::int8_
 /// TFLite's int8 Conv2D (per-channel) over channels-last input: weights [F][KH][KW][C] (OHWI),
 /// positions in the padding skipped (as if they held the input zero point).
 template <rounding Mode = rounding::double_rounding, class Channels>
-constexpr void conv2d(const conv_geometry& g, const std::int8_t* x,
-                      std::int32_t input_zero_point, const std::int8_t* w,
-                      const Channels& channels, const output_stage& os,
+constexpr void conv2d(const conv_geometry& g, const std::int8_t* x, std::int32_t input_zero_point,
+                      const std::int8_t* w, const Channels& channels, const output_stage& os,
                       std::int8_t* y) noexcept {
   for (std::size_t oy = 0; oy < g.oh; ++oy)
     for (std::size_t ox = 0; ox < g.ow; ++ox)
@@ -226,8 +225,8 @@ constexpr void average_pool(const conv_geometry& g, const std::int8_t* x, std::i
 }
 
 /// y[i] = table(x[i]); in place is fine.
-constexpr void apply_table(std::size_t n, const quantization::lookup_table& table, const std::int8_t* x,
-                           std::int8_t* y) noexcept {
+constexpr void apply_table(std::size_t n, const quantization::lookup_table& table,
+                           const std::int8_t* x, std::int8_t* y) noexcept {
   for (std::size_t i = 0; i < n; ++i) y[i] = table(x[i]);
 }
 

@@ -35,15 +35,15 @@ constexpr bool calibrate(const Net& net, std::span<const typename Net::param_typ
   if (!CONSTNN_EXPECT(ranges.size() >= Net::layer_count + 1, "calibrate: too few ranges"))
     return false;
   for (std::size_t e = 0; e < data.count; ++e) {
-    const auto* y = net.forward_observed(
-        params, data.example(e), ws,
-        [&](std::size_t i, const typename Net::value_type* v, std::size_t n) {
-          for (std::size_t k = 0; k < n; ++k) {
-            const double value = static_cast<double>(v[k]);
-            ranges[i].min = value < ranges[i].min ? value : ranges[i].min;
-            ranges[i].max = value > ranges[i].max ? value : ranges[i].max;
-          }
-        });
+    const auto* y =
+        net.forward_observed(params, data.example(e), ws,
+                             [&](std::size_t i, const typename Net::value_type* v, std::size_t n) {
+                               for (std::size_t k = 0; k < n; ++k) {
+                                 const double value = static_cast<double>(v[k]);
+                                 ranges[i].min = value < ranges[i].min ? value : ranges[i].min;
+                                 ranges[i].max = value > ranges[i].max ? value : ranges[i].max;
+                               }
+                             });
     if (y == nullptr) return false;
   }
   return true;
@@ -65,9 +65,9 @@ constexpr bool quantize(const NetF& net, std::span<const typename NetF::param_ty
   constexpr std::size_t layers = NetF::layer_count;
   if (!CONSTNN_EXPECT(ranges.size() >= layers + 1 && tensors.size() >= layers + 1,
                       "quantize: too few ranges or tensors") ||
-      !CONSTNN_EXPECT(params.size() >= net.parameters_size() &&
-                          out.size() >= net8.parameters_size(),
-                      "quantize: params or out is too small"))
+      !CONSTNN_EXPECT(
+          params.size() >= net.parameters_size() && out.size() >= net8.parameters_size(),
+          "quantize: params or out is too small"))
     return false;
   const auto choose = [](const tensor_range& r) {
     return quantization::choose_activation_params(r.min, r.max);
