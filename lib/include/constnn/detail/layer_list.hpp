@@ -34,6 +34,11 @@ constexpr void for_each_index_reversed(std::index_sequence<I...>, F&& f) {
 // shapes). <tuple> is not among the headers the library allows itself.
 template <std::size_t I, class T>
 struct pack_leaf {
+  // A constructor, not aggregate initialisation: GCC 12 initialising an empty leaf by
+  // aggregate wrote a byte at its address, which it shares with the next leaf (a layer chosen
+  // at run time then lost its kind: tests/unit/int8_network_test.cpp found it in -O0 builds).
+  constexpr pack_leaf() noexcept = default;
+  constexpr explicit pack_leaf(const T& v) noexcept : value(v) {}
   [[no_unique_address]] T value{};
 };
 
@@ -43,7 +48,7 @@ struct pack_base;
 template <std::size_t... I, class... T>
 struct pack_base<std::index_sequence<I...>, T...> : pack_leaf<I, T>... {
   constexpr pack_base() noexcept = default;
-  constexpr explicit pack_base(const T&... v) noexcept : pack_leaf<I, T>{v}... {}
+  constexpr explicit pack_base(const T&... v) noexcept : pack_leaf<I, T>(v)... {}
 };
 
 template <class... T>
