@@ -49,6 +49,22 @@ static_assert(predict_sample<int8_mlp_model::network>(int8_mlp_model::parameters
                                                       int8_mlp_model::sample_features, 1) ==
               int8_mlp_model::sample_predictions[1]);
 
+// Each header's namespace as a type, so the checks below take any of them.
+#define ROUND_TRIP_HEADER(name)                                               \
+  struct name##_header {                                                      \
+    using network = name##_model::network;                                    \
+    static constexpr auto& parameters = name##_model::parameters;             \
+    static constexpr auto& sample_features = name##_model::sample_features;   \
+    static constexpr std::size_t sample_count = name##_model::sample_count;   \
+  };
+ROUND_TRIP_HEADER(float)
+ROUND_TRIP_HEADER(double)
+ROUND_TRIP_HEADER(cnn)
+ROUND_TRIP_HEADER(mlp)
+ROUND_TRIP_HEADER(int8_cnn)
+ROUND_TRIP_HEADER(int8_mlp)
+#undef ROUND_TRIP_HEADER
+
 // Predicts every embedded sample at run time and formats them as train_export's labels file.
 template <class Model>
 std::string predicted_labels_text() {
@@ -59,45 +75,6 @@ std::string predicted_labels_text() {
   }
   return train_export::labels_text(labels);
 }
-
-struct float_header {
-  using network = float_model::network;
-  static constexpr auto& parameters = float_model::parameters;
-  static constexpr auto& sample_features = float_model::sample_features;
-  static constexpr std::size_t sample_count = float_model::sample_count;
-};
-struct double_header {
-  using network = double_model::network;
-  static constexpr auto& parameters = double_model::parameters;
-  static constexpr auto& sample_features = double_model::sample_features;
-  static constexpr std::size_t sample_count = double_model::sample_count;
-};
-
-struct cnn_header {
-  using network = cnn_model::network;
-  static constexpr auto& parameters = cnn_model::parameters;
-  static constexpr auto& sample_features = cnn_model::sample_features;
-  static constexpr std::size_t sample_count = cnn_model::sample_count;
-};
-struct mlp_header {
-  using network = mlp_model::network;
-  static constexpr auto& parameters = mlp_model::parameters;
-  static constexpr auto& sample_features = mlp_model::sample_features;
-  static constexpr std::size_t sample_count = mlp_model::sample_count;
-};
-
-struct int8_cnn_header {
-  using network = int8_cnn_model::network;
-  static constexpr auto& parameters = int8_cnn_model::parameters;
-  static constexpr auto& sample_features = int8_cnn_model::sample_features;
-  static constexpr std::size_t sample_count = int8_cnn_model::sample_count;
-};
-struct int8_mlp_header {
-  using network = int8_mlp_model::network;
-  static constexpr auto& parameters = int8_mlp_model::parameters;
-  static constexpr auto& sample_features = int8_mlp_model::sample_features;
-  static constexpr std::size_t sample_count = int8_mlp_model::sample_count;
-};
 
 // The int8 samples are the CSV's features on the header's input grid.
 template <std::size_t N>

@@ -253,11 +253,11 @@ BOOST_AUTO_TEST_CASE(a_convolutional_network_gives_the_primitives_bits) {
     s8::conv2d(detail::conv_geometry(6, 5, 2, 3, 3, 1, 1, 1, 1, 6, 5, 3), x.data(), c1.in_zero,
                c1.w.data(), s8::channel_arrays{c1.b.data(), c1.m.data()}, {c1.out_zero}, a.data());
     for (auto& v : a) v = v > c1.out_zero ? v : static_cast<std::int8_t>(c1.out_zero);
-    s8::max_pool(detail::conv_geometry(6, 5, 3, 2, 2, 2, 2, 0, 0, 3, 2, 3), a.data(), -128, 127,
+    s8::max_pool(detail::conv_geometry(6, 5, 3, 2, 2, 2, 2, 0, 0, 3, 2, 3), a.data(),
                  b.data());
     s8::conv2d(detail::conv_geometry(3, 2, 3, 2, 2, 1, 1, 0, 0, 2, 1, 4), b.data(), c2.in_zero,
                c2.w.data(), s8::channel_arrays{c2.b.data(), c2.m.data()}, {c2.out_zero}, c.data());
-    s8::average_pool(detail::conv_geometry(2, 1, 4, 2, 1, 2, 1, 0, 0, 1, 1, 4), c.data(), -128, 127,
+    s8::average_pool(detail::conv_geometry(2, 1, 4, 2, 1, 2, 1, 0, 0, 1, 1, 4), c.data(),
                      e.data());
     s8::fully_connected(4, 3, e.data(), d.in_zero, d.w.data(),
                         s8::channel_arrays{d.b.data(), d.m.data()}, {d.out_zero}, y.data());
@@ -292,7 +292,7 @@ BOOST_AUTO_TEST_CASE(a_series_network_gives_the_primitives_bits) {
     s8::conv2d(detail::conv_geometry(1, 7, 2, 1, 3, 1, 1, 0, 1, 1, 7, 3), x.data(), c.in_zero,
                c.w.data(), s8::channel_arrays{c.b.data(), c.m.data()}, {c.out_zero}, a.data());
     for (auto& v : a) v = table(v);
-    s8::average_pool(detail::conv_geometry(1, 7, 3, 1, 7, 1, 1, 0, 0, 1, 1, 3), a.data(), -128, 127,
+    s8::average_pool(detail::conv_geometry(1, 7, 3, 1, 7, 1, 1, 0, 0, 1, 1, 3), a.data(),
                      g.data());
     s8::fully_connected(3, 2, g.data(), d.in_zero, d.w.data(),
                         s8::channel_arrays{d.b.data(), d.m.data()}, {d.out_zero}, y.data());

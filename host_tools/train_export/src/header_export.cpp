@@ -11,49 +11,10 @@
 #include "host_tools.hpp"
 #include "stack_network.hpp"
 #include "version.hpp"
+#include "wrapped_list.hpp"
 
 namespace train_export {
 namespace {
-
-constexpr std::size_t line_limit = 100;  // the project's .clang-format column limit
-constexpr std::string_view indent = "    ";
-
-// Appends items separated by ", " and wrapped before line_limit; every item ends with ",".
-class wrapped_list {
- public:
-  explicit wrapped_list(std::string& out) : out_(out) {}
-  void add(const std::string& item) {
-    if (column_ != 0 && column_ + 1 + item.size() + 1 > line_limit) end_line();
-    if (column_ == 0) {
-      out_ += indent;
-      column_ = indent.size();
-    } else {
-      out_ += ' ';
-      ++column_;
-    }
-    out_ += item;
-    out_ += ',';
-    column_ += item.size() + 1;
-  }
-  void end_line() {
-    if (column_ != 0) out_ += '\n';
-    column_ = 0;
-  }
-  void comment(const std::string& text) {
-    end_line();
-    out_ += fmt::format("{}// {}\n", indent, text);
-  }
-
- private:
-  std::string& out_;
-  std::size_t column_ = 0;
-};
-
-// File names are the one user-controlled text that reaches the header; escaped, a newline or
-// a carriage return in one cannot end the comment and put code into the firmware.
-std::string file_name_of(const std::string& path) {
-  return comment_text(std::filesystem::path(path).filename().string());
-}
 
 template <class T>
 void add_parameters(wrapped_list& list, std::span<const T> values, std::size_t first,
@@ -96,6 +57,38 @@ std::string training_text(const options& opts) {
 
 }  // namespace
 
+std::string samples_tail(std::size_t classes, std::size_t samples, std::size_t features,
+                         std::span<const label_type> labels,
+                         std::span<const label_type> predictions) {
+  const std::string_view label = classes <= 256 ? "std::uint8_t" : "std::uint16_t";
+  std::string out;
+  const auto label_array = [&](std::string_view name, std::span<const label_type> values) {
+    out += fmt::format("inline constexpr std::array<{}, sample_count> {} = {{", label, name);
+    if (samples == 0) {
+      out += "};\n";
+      return;
+    }
+    out += "\n";
+    wrapped_list list(out);
+    for (std::size_t s = 0; s < samples; ++s) list.add(fmt::format("{}", values[s]));
+    list.end_line();
+    out += "};\n";
+  };
+  label_array("sample_labels", labels);
+  label_array("sample_predictions", predictions);
+  out += fmt::format(
+      "static_assert(sample_features.size() == sample_count * network{{}}.input_size(),\n"
+      "              \"each sample must have the network's {} inputs\");\n\n",
+      features);
+  return out;
+}
+
+// File names are the one user-controlled text that reaches the header; escaped, a newline or
+// a carriage return in one cannot end the comment and put code into the firmware.
+std::string file_name_of(const std::string& path) {
+  return comment_text(std::filesystem::path(path).filename().string());
+}
+
 template <class T>
 std::string header_text(const options& opts, const model_description& description,
                         const run_summary& summary, std::span<const T> parameters,
@@ -109,7 +102,6 @@ std::string header_text(const options& opts, const model_description& descriptio
     }
   }
   const std::string_view scalar = std::is_same_v<T, float> ? "float" : "double";
-  const std::string_view label = opts.classes <= 256 ? "std::uint8_t" : "std::uint16_t";
   const std::size_t features = validation.width;
   const std::size_t classes = opts.classes;
   const std::size_t samples = opts.embed_samples;
@@ -229,24 +221,7 @@ std::string header_text(const options& opts, const model_description& descriptio
     list.end_line();
   }
   out += "};\n";
-  const auto label_array = [&](std::string_view name, std::span<const label_type> values) {
-    out += fmt::format("inline constexpr std::array<{}, sample_count> {} = {{", label, name);
-    if (samples == 0) {
-      out += "};\n";
-      return;
-    }
-    out += "\n";
-    wrapped_list list(out);
-    for (std::size_t s = 0; s < samples; ++s) list.add(fmt::format("{}", values[s]));
-    list.end_line();
-    out += "};\n";
-  };
-  label_array("sample_labels", validation.labels);
-  label_array("sample_predictions", validation_predictions);
-  out += fmt::format(
-      "static_assert(sample_features.size() == sample_count * network{{}}.input_size(),\n"
-      "              \"each sample must have the network's {} inputs\");\n\n",
-      features);
+  out += samples_tail(opts.classes, samples, features, validation.labels, validation_predictions);
   out += fmt::format("}}  // namespace {}\n", opts.header_namespace);
   return out;
 }

@@ -10,6 +10,16 @@
 
 namespace train_export {
 
+/// A path's file name as a header comment may hold it: escaped, so that no newline in a
+/// user's file name can end the comment and put code into the firmware.
+std::string file_name_of(const std::string& path);
+
+/// The end of every header's samples: sample_labels and sample_predictions (the first
+/// `samples` of each), and the static_assert tying sample_features to the network's input.
+std::string samples_tail(std::size_t classes, std::size_t samples, std::size_t features,
+                         std::span<const label_type> labels,
+                         std::span<const label_type> predictions);
+
 /// The text of the --header file. In namespace opts.header_namespace it defines:
 ///   scalar, network (the fixed-size constnn::sequential), parameters (constexpr std::array in
 ///   constnn's layout, hex-float literals so every bit survives), learning_rate, sample_count,

@@ -12,11 +12,10 @@
 #include "metrics_json.hpp"
 #include "model_file.hpp"
 #include "version.hpp"
+#include "wrapped_list.hpp"
 
 namespace train_export {
 namespace {
-
-constexpr std::size_t line_limit = 100;
 
 // The shortest decimal that reads back, through double, as exactly `value`: JSON readers
 // parse numbers as doubles, so a float is checked through that path too.
@@ -35,26 +34,12 @@ std::string exact_text(T value) {
   }
 }
 
-// Numbers joined by ", ", wrapped before line_limit, each line starting with `indent`.
+// Numbers joined by ", " and wrapped; the array's last takes no comma.
 template <class T>
 void append_numbers(std::string& out, std::span<const T> values, std::string_view indent) {
-  std::size_t column = 0;
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    const std::string item = exact_text(values[i]) + (i + 1 < values.size() ? "," : "");
-    if (column != 0 && column + 1 + item.size() > line_limit) {
-      out += '\n';
-      column = 0;
-    }
-    if (column == 0) {
-      out += indent;
-      column = indent.size();
-    } else {
-      out += ' ';
-      ++column;
-    }
-    out += item;
-    column += item.size();
-  }
+  wrapped_list list(out, indent, false);
+  for (std::size_t i = 0; i < values.size(); ++i)
+    list.add(exact_text(values[i]) + (i + 1 < values.size() ? "," : ""));
 }
 
 }  // namespace

@@ -24,6 +24,9 @@ struct int8_network {
   std::vector<label_type> validation_predictions;
   error_rates errors;
   std::size_t inference_ram_bytes = 0;
+  /// The float network's, for the figures side by side.
+  std::size_t float_parameter_bytes = 0;
+  std::size_t float_inference_ram_bytes = 0;
 };
 
 /// Calibrates the network of `description` with weights `params` on `calibration`, quantizes

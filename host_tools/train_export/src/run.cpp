@@ -21,7 +21,6 @@
 #include "quantized.hpp"
 #include "reference_format.hpp"
 #include "sha256.hpp"
-#include "stack_network.hpp"
 #include "training.hpp"
 
 namespace train_export {
@@ -173,9 +172,8 @@ void run_with(const options& opts, const model_file* model) {
     quantization_summary qs;
     qs.calibration = calibration_summary;
     qs.float_errors = summary.errors;
-    const stack_network<T> float_net = make_network<T>(description);
-    qs.float_parameter_bytes = float_net.parameters_size() * sizeof(T);
-    qs.float_inference_ram_bytes = float_net.inference_workspace_size() * sizeof(T);
+    qs.float_parameter_bytes = q->float_parameter_bytes;
+    qs.float_inference_ram_bytes = q->float_inference_ram_bytes;
     qs.int8_parameter_bytes = q->parameters.size();
     qs.int8_inference_ram_bytes = q->inference_ram_bytes;
     qs.input_scale = q->tensors[0].scale;

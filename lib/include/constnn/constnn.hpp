@@ -21,6 +21,7 @@
 #include "layers/flatten.hpp"
 #include "layers/global_avg_pool.hpp"
 #include "layers/input.hpp"
+#include "layers/int8_table.hpp"
 #include "layers/layer.hpp"
 #include "layers/max_pool2d.hpp"
 #include "layers/relu.hpp"

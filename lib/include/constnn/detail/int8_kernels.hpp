@@ -147,6 +147,21 @@ constexpr void fully_connected(std::size_t in, std::size_t out, const std::int8_
   }
 }
 
+// f(at, ky, kx) for each position of output (oy, ox)'s window that lies inside the input (the
+// padding is skipped), `at` the offset of that input pixel.
+template <class F>
+constexpr void for_each_in_window(const conv_geometry& g, std::size_t oy, std::size_t ox,
+                                  F&& f) noexcept {
+  for (std::size_t ky = 0; ky < g.kh; ++ky) {
+    std::size_t iy = 0;
+    if (!g.input_row(oy, ky, iy)) continue;
+    for (std::size_t kx = 0; kx < g.kw; ++kx) {
+      std::size_t ix = 0;
+      if (g.input_col(ox, kx, ix)) f((iy * g.w + ix) * g.c, ky, kx);
+    }
+  }
+}
+
 /// TFLite's int8 Conv2D (per-channel) over channels-last input: weights [F][KH][KW][C] (OHWI),
 /// positions in the padding skipped (as if they held the input zero point).
 template <rounding Mode = rounding::double_rounding, class Channels>
@@ -158,76 +173,54 @@ constexpr void conv2d(const conv_geometry& g, const std::int8_t* x, std::int32_t
       for (std::size_t f = 0; f < g.filters; ++f) {
         const channel_requantization ch = channels(f);
         std::int32_t acc = ch.bias;
-        for (std::size_t ky = 0; ky < g.kh; ++ky) {
-          std::size_t iy = 0;
-          if (!g.input_row(oy, ky, iy)) continue;
-          for (std::size_t kx = 0; kx < g.kw; ++kx) {
-            std::size_t ix = 0;
-            if (!g.input_col(ox, kx, ix)) continue;
-            const std::int8_t* px = x + (iy * g.w + ix) * g.c;
-            const std::int8_t* pw = w + ((f * g.kh + ky) * g.kw + kx) * g.c;
-            for (std::size_t c = 0; c < g.c; ++c)
-              acc += (std::int32_t{px[c]} - input_zero_point) * std::int32_t{pw[c]};
-          }
-        }
+        for_each_in_window(g, oy, ox, [&](std::size_t at, std::size_t ky, std::size_t kx) {
+          const std::int8_t* pw = w + ((f * g.kh + ky) * g.kw + kx) * g.c;
+          for (std::size_t c = 0; c < g.c; ++c)
+            acc += (std::int32_t{x[at + c]} - input_zero_point) * std::int32_t{pw[c]};
+        });
         y[(oy * g.ow + ox) * g.filters + f] =
             fixed_point::requantize<Mode>(acc, ch.multiplier, os.zero_point, os.lo, os.hi);
       }
 }
 
-/// TFLite's int8 MaxPool: the largest value of each window's positions inside the input (the
-/// output keeps the input's scale and zero point), clamped to [lo, hi].
-constexpr void max_pool(const conv_geometry& g, const std::int8_t* x, std::int32_t lo,
-                        std::int32_t hi, std::int8_t* y) noexcept {
+/// TFLite's int8 MaxPool: the largest value of each window's positions inside the input; the
+/// output keeps the input's scale and zero point.
+constexpr void max_pool(const conv_geometry& g, const std::int8_t* x, std::int8_t* y) noexcept {
   for (std::size_t oy = 0; oy < g.oh; ++oy)
     for (std::size_t ox = 0; ox < g.ow; ++ox)
       for (std::size_t c = 0; c < g.c; ++c) {
-        std::int32_t best = -128;
-        for (std::size_t ky = 0; ky < g.kh; ++ky) {
-          std::size_t iy = 0;
-          if (!g.input_row(oy, ky, iy)) continue;
-          for (std::size_t kx = 0; kx < g.kw; ++kx) {
-            std::size_t ix = 0;
-            if (!g.input_col(ox, kx, ix)) continue;
-            const std::int32_t v = x[(iy * g.w + ix) * g.c + c];
-            best = v > best ? v : best;
-          }
-        }
-        best = best < lo ? lo : best > hi ? hi : best;
-        y[(oy * g.ow + ox) * g.c + c] = static_cast<std::int8_t>(best);
+        std::int8_t best = -128;
+        for_each_in_window(g, oy, ox, [&](std::size_t at, std::size_t, std::size_t) {
+          best = x[at + c] > best ? x[at + c] : best;
+        });
+        y[(oy * g.ow + ox) * g.c + c] = best;
       }
 }
 
 /// TFLite's int8 AveragePool: the sum of each window's positions inside the input divided by
-/// their count, rounded half away from zero, clamped to [lo, hi]; scale and zero point kept.
-constexpr void average_pool(const conv_geometry& g, const std::int8_t* x, std::int32_t lo,
-                            std::int32_t hi, std::int8_t* y) noexcept {
+/// their count, rounded half away from zero; scale and zero point kept.
+constexpr void average_pool(const conv_geometry& g, const std::int8_t* x, std::int8_t* y) noexcept {
   for (std::size_t oy = 0; oy < g.oh; ++oy)
     for (std::size_t ox = 0; ox < g.ow; ++ox)
       for (std::size_t c = 0; c < g.c; ++c) {
         std::int32_t sum = 0, count = 0;
-        for (std::size_t ky = 0; ky < g.kh; ++ky) {
-          std::size_t iy = 0;
-          if (!g.input_row(oy, ky, iy)) continue;
-          for (std::size_t kx = 0; kx < g.kw; ++kx) {
-            std::size_t ix = 0;
-            if (!g.input_col(ox, kx, ix)) continue;
-            sum += x[(iy * g.w + ix) * g.c + c];
-            ++count;
-          }
-        }
-        std::int32_t v = count == 0 ? 0
-                         : sum > 0  ? (sum + count / 2) / count
-                                    : (sum - count / 2) / count;
-        v = v < lo ? lo : v > hi ? hi : v;
-        y[(oy * g.ow + ox) * g.c + c] = static_cast<std::int8_t>(v);
+        for_each_in_window(g, oy, ox, [&](std::size_t at, std::size_t, std::size_t) {
+          sum += x[at + c];
+          ++count;
+        });
+        // A mean of int8 values is an int8 value: no clamp is needed.
+        y[(oy * g.ow + ox) * g.c + c] =
+            static_cast<std::int8_t>(count == 0 ? 0
+                                     : sum > 0  ? (sum + count / 2) / count
+                                                : (sum - count / 2) / count);
       }
 }
 
 /// y[i] = table(x[i]); in place is fine.
-constexpr void apply_table(std::size_t n, const quantization::lookup_table& table,
-                           const std::int8_t* x, std::int8_t* y) noexcept {
-  for (std::size_t i = 0; i < n; ++i) y[i] = table(x[i]);
+constexpr void apply_table(std::size_t n, const std::int8_t* table, const std::int8_t* x,
+                           std::int8_t* y) noexcept {
+  for (std::size_t i = 0; i < n; ++i)
+    y[i] = table[static_cast<std::size_t>(std::int32_t{x[i]} + 128)];
 }
 
 /// The index of the largest of n int8 values, the first on ties: the class, from the logits,

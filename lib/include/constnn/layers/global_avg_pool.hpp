@@ -37,7 +37,7 @@ struct global_avg_pool {
     const std::size_t c_n = io.out.size(), n = io.in.size() / c_n;
     if constexpr (is_quantized<T>) {
       const detail::conv_geometry g(1, n, c_n, 1, n, 1, 1, 0, 0, 1, 1, c_n);
-      detail::s8::average_pool(g, io.x, -128, 127, io.y);
+      detail::s8::average_pool(g, io.x, io.y);
     } else {
       for (std::size_t c = 0; c < c_n; ++c) io.y[c] = T(0);
       for (std::size_t k = 0; k < n; ++k)

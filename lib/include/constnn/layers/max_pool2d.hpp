@@ -34,7 +34,7 @@ struct max_pool2d : detail::pool2d_window<KH, KW, SH, SW> {
   constexpr void forward(const forward_io<T, In, Out>& io) const noexcept {
     if constexpr (is_quantized<T>) {
       // TFLite's int8 MaxPool: the output keeps the input's scale and zero point.
-      detail::s8::max_pool(this->pool_geometry(io.in, io.out), io.x, -128, 127, io.y);
+      detail::s8::max_pool(this->pool_geometry(io.in, io.out), io.x, io.y);
     } else {
       const std::size_t w = io.in.extent(1), c_n = io.in.extent(2);
       const std::size_t oh = io.out.extent(0), ow = io.out.extent(1);

@@ -11,39 +11,20 @@
 #include "../core/shape.hpp"
 #include "../core/math.hpp"
 #include "../detail/kernels.hpp"
+#include "int8_table.hpp"
 #include "layer.hpp"
 
 namespace constnn {
 
 /// Sigmoid activation; keeps the width; forward and backward may run in place.
-struct sigmoid : elementwise_layer<sigmoid> {
+struct sigmoid : elementwise_layer<sigmoid>, int8_table_form<sigmoid> {
   using elementwise_layer::backward;
   using elementwise_layer::forward;
-  static constexpr bool int8_form = true;
-
-  /// int8: a table of the 256 outputs (quantization::sigmoid_table of the input's scale and zero
-  /// point), the layer's parameters; the output is on TFLite's grid (sigmoid_output: 1/256, zero point -128).
-  template <shape S>
-  constexpr std::size_t int8_param_count(const S&) const noexcept {
-    return 256;
-  }
-  /// The output grid is TFLite's, whatever the calibration saw.
-  static constexpr quantization::affine int8_output(quantization::affine,
-                                                    quantization::affine) noexcept {
-    return quantization::sigmoid_output;
-  }
-  template <class T, shape S>
-  constexpr void int8_quantize(const S&, const T*, quantization::affine x, quantization::affine,
-                               fixed_point::rounding, std::int8_t* out) const noexcept {
-    const quantization::lookup_table table = quantization::sigmoid_table(x);
-    for (std::size_t k = 0; k < 256; ++k) out[k] = table.values[k];
-  }
-  template <size_like N>
-  static constexpr void forward_int8(N n_, const std::int8_t* table, const std::int8_t* x,
-                                     std::int8_t* y) noexcept {
-    const std::size_t n = n_;
-    for (std::size_t k = 0; k < n; ++k)
-      y[k] = table[static_cast<std::size_t>(std::int32_t{x[k]} + 128)];
+  /// int8: the table of quantization::sigmoid_table for the input's grid; the output is on
+  /// TFLite's (sigmoid_output: 1/256, zero point -128).
+  static constexpr quantization::affine int8_grid = quantization::sigmoid_output;
+  static constexpr quantization::lookup_table int8_table(quantization::affine in) noexcept {
+    return quantization::sigmoid_table(in);
   }
 
   /// y[n] = 1 / (1 + exp(-x[n])); y may alias x.
