@@ -5,8 +5,9 @@
 // init at compile time, so this needs no data set and no train_export.
 //
 // Then the int8 primitives (detail/int8_kernels.hpp, the TFLite int8 arithmetic): a fully
-// connected layer 128 -> 50 (6,400 multiply-adds) and the same 3x3 convolution in int8, with
-// per-channel multipliers.
+// connected layer 128 -> 50 (6,400 multiply-adds), the same 3x3 convolution in int8, with
+// per-channel multipliers, and a first layer's convolution of a one-channel image (18x10x1
+// to 16x8x8, 3x3, no padding: 9,216 multiply-adds).
 //
 // Built for a Cortex-M target with firmware_example's startup code and semihosting console,
 // and for the host with its stdout console; both print the same lines (a digest of every
@@ -18,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 
 #include <constnn/constnn.hpp>
 #include <constnn/detail/int8_kernels.hpp>
@@ -84,6 +86,8 @@ constexpr auto fc_weights = int8_pattern<50 * 128>(7, 255, 127);
 constexpr auto fc_input = int8_pattern<128>(5, 256, 128);
 constexpr auto conv8_weights = int8_pattern<16 * 3 * 3 * 8>(11, 255, 127);
 constexpr auto conv8_input = int8_pattern<10 * 10 * 8>(3, 256, 128);
+constexpr auto conv1_weights = int8_pattern<8 * 3 * 3>(13, 255, 127);
+constexpr auto conv1_input = int8_pattern<18 * 10>(5, 256, 128);
 template <std::size_t N>
 constexpr std::array<std::int32_t, N> int8_biases() {
   std::array<std::int32_t, N> b{};
@@ -103,6 +107,9 @@ constexpr auto conv8_bias = int8_biases<16>();
 constexpr auto conv8_multipliers = int8_multipliers<16>();
 std::array<std::int8_t, 50> fc_output{};
 std::array<std::int8_t, 8 * 8 * 16> conv8_output{};
+constexpr auto conv1_bias = int8_biases<8>();
+constexpr auto conv1_multipliers = int8_multipliers<8>();
+std::array<std::int8_t, 16 * 8 * 8> conv1_output{};
 
 std::uint32_t digest8(std::span<const std::int8_t> v) {
   std::uint32_t h = 2166136261u;
@@ -111,6 +118,101 @@ std::uint32_t digest8(std::span<const std::int8_t> v) {
     h *= 16777619u;
   }
   return h;
+}
+
+// The int8 kernels on shapes that reach every edge of their loops: widths not a multiple of
+// four, one to three channels left over, padding, strides, one to eight input channels,
+// every input zero point's sign and a folded ReLU's clamp. Each case's outputs at run time
+// (the target's kernels) must equal the same call's in a constant expression, where the
+// portable loops run: the compiler for this target computes the reference.
+struct fc_case {
+  std::size_t in, out;
+  std::int32_t zero_point;
+  constnn::detail::s8::output_stage stage;
+};
+struct conv_case {
+  std::size_t h, w, c, k, stride, pad, filters;
+  std::int32_t zero_point;
+  constnn::detail::s8::output_stage stage;
+  constexpr std::size_t out_h() const { return (h + 2 * pad - k) / stride + 1; }
+  constexpr std::size_t out_w() const { return (w + 2 * pad - k) / stride + 1; }
+};
+constexpr std::array<fc_case, 8> fc_cases{{{1, 1, 0, {}},
+                                           {3, 5, -128, {}},
+                                           {7, 2, 37, {5, 5, 127}},
+                                           {70, 3, -128, {-3}},
+                                           {64, 4, 127, {}},
+                                           {5, 3, -1, {-128, -128, 127}},
+                                           {33, 6, 12, {20, 20, 127}},
+                                           {8, 9, -128, {0}}}};
+constexpr std::array<conv_case, 8> conv_cases{{{6, 5, 1, 3, 1, 1, 3, -128, {}},
+                                               {7, 6, 3, 3, 2, 1, 5, 17, {4, 4, 127}},
+                                               {5, 5, 4, 3, 1, 1, 6, -128, {-2}},
+                                               {5, 6, 8, 3, 1, 0, 2, 90, {}},
+                                               {4, 4, 2, 1, 1, 0, 1, -5, {}},
+                                               {8, 8, 1, 5, 2, 2, 4, -128, {-128, -128, 127}},
+                                               {3, 9, 4, 3, 1, 1, 7, 0, {}},
+                                               {5, 6, 5, 2, 2, 0, 3, 127, {1}}}};
+constexpr std::size_t max_case_bytes = 256;  // small: the M0+ has 2 KiB of stack
+
+template <class F>
+constexpr std::array<std::int8_t, max_case_bytes> case_outputs(const F& run) {
+  std::array<std::int8_t, max_case_bytes> y{};
+  run(y.data());
+  return y;
+}
+constexpr auto fc_case_run(std::size_t k) {
+  return [k](std::int8_t* y) {
+    const fc_case c = fc_cases[k];
+    std::array<std::int8_t, max_case_bytes> w{}, x{};
+    std::array<std::int32_t, 16> b{};
+    std::array<constnn::fixed_point::quantized_multiplier, 16> m{};
+    for (std::size_t i = 0; i < c.in * c.out; ++i)
+      w[i] = static_cast<std::int8_t>(static_cast<int>((i * 29 + k) % 255) - 127);
+    for (std::size_t i = 0; i < c.in; ++i)
+      x[i] = static_cast<std::int8_t>(static_cast<int>((i * 53 + 3 * k) % 256) - 128);
+    for (std::size_t o = 0; o < c.out; ++o) {
+      b[o] = static_cast<std::int32_t>(o * 311 % 2000) - 1000;
+      m[o] = constnn::fixed_point::quantize_multiplier(0.001 + 0.0007 * static_cast<double>(o));
+    }
+    constnn::detail::s8::fully_connected(c.in, c.out, x.data(), c.zero_point, w.data(),
+                                         constnn::detail::s8::channel_arrays{b.data(), m.data()},
+                                         c.stage, y);
+  };
+}
+constexpr auto conv_case_run(std::size_t k) {
+  return [k](std::int8_t* y) {
+    const conv_case c = conv_cases[k];
+    std::array<std::int8_t, max_case_bytes> w{}, x{};
+    std::array<std::int32_t, 16> b{};
+    std::array<constnn::fixed_point::quantized_multiplier, 16> m{};
+    for (std::size_t i = 0; i < c.filters * c.k * c.k * c.c; ++i)
+      w[i] = static_cast<std::int8_t>(static_cast<int>((i * 31 + k) % 255) - 127);
+    for (std::size_t i = 0; i < c.h * c.w * c.c; ++i)
+      x[i] = static_cast<std::int8_t>(static_cast<int>((i * 59 + 5 * k) % 256) - 128);
+    for (std::size_t f = 0; f < c.filters; ++f) {
+      b[f] = static_cast<std::int32_t>(f * 173 % 3000) - 1500;
+      m[f] = constnn::fixed_point::quantize_multiplier(0.002 + 0.0005 * static_cast<double>(f));
+    }
+    const constnn::detail::conv_geometry g(c.h, c.w, c.c, c.k, c.k, c.stride, c.stride, c.pad,
+                                           c.pad, c.out_h(), c.out_w(), c.filters);
+    constnn::detail::s8::conv2d(g, x.data(), c.zero_point, w.data(),
+                                constnn::detail::s8::channel_arrays{b.data(), m.data()}, c.stage,
+                                y);
+  };
+}
+template <std::size_t... K>
+bool int8_kernels_match_constant_evaluation(std::index_sequence<K...>) {
+  static constexpr std::array<std::array<std::int8_t, max_case_bytes>, sizeof...(K)> fc_reference{
+      case_outputs(fc_case_run(K))...};
+  static constexpr std::array<std::array<std::int8_t, max_case_bytes>, sizeof...(K)> conv_reference{
+      case_outputs(conv_case_run(K))...};
+  bool same = true;
+  for (std::size_t k = 0; k < sizeof...(K); ++k) {
+    same = same && case_outputs(fc_case_run(k)) == fc_reference[k];
+    same = same && case_outputs(conv_case_run(k)) == conv_reference[k];
+  }
+  return same;
 }
 
 // Training needs the weights in RAM beside the buffers above; a target too small for them all
@@ -200,11 +302,23 @@ int fw::run_example() noexcept {
   constnn_bench_end();
   put("int8 conv3x3 10x10x8 to 8x8x16: outputs", digest8(conv8_output));
 
+  const constnn::detail::conv_geometry g1(18, 10, 1, 3, 3, 1, 1, 0, 0, 16, 8, 8);
+  constnn_bench_begin();
+  s8::conv2d(g1, conv1_input.data(), -128, conv1_weights.data(),
+             s8::channel_arrays{conv1_bias.data(), conv1_multipliers.data()}, {-7},
+             conv1_output.data());
+  constnn_bench_end();
+  put("int8 conv3x3 18x10x1 to 16x8x8: outputs", digest8(conv1_output));
+
+  const bool int8_same = int8_kernels_match_constant_evaluation(std::make_index_sequence<8>{});
+  fw::write_text(int8_same ? "int8 kernels on 16 edge shapes: same bytes as constant evaluation\n"
+                           : "int8 kernels on 16 edge shapes: DIFFERENT BYTES\n");
+
   // The same predictions with the portable loops: the printed digests must not change.
   const std::uint32_t accelerated = digest(std::span<const float>(inference_ws));
   constnn::kernels::use(constnn::kernels::path::portable);
   (void)net.predict(initial_parameters, binary_input, inference_ws);
   const bool same = digest(std::span<const float>(inference_ws)) == accelerated;
   fw::write_text(same ? "portable path: same bits\n" : "portable path: DIFFERENT BITS\n");
-  return same ? 0 : 1;
+  return same && int8_same ? 0 : 1;
 }

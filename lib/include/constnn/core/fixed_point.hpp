@@ -33,17 +33,18 @@ constexpr std::int32_t saturating_rounding_doubling_high_mul(std::int32_t a,
                                                              std::int32_t b) noexcept {
   constexpr std::int32_t min = std::numeric_limits<std::int32_t>::min();
   if (a == min && b == min) return std::numeric_limits<std::int32_t>::max();
+  // gemmlowp writes (ab + nudge) / 2^31, truncated toward zero. For ab < 0 that is
+  // ceil((ab + 1 - 2^30) / 2^31) = floor((ab + 2^30) / 2^31), the same as for ab >= 0: one
+  // addition and an arithmetic shift, with no 64-bit division on a 32-bit core.
   const std::int64_t ab = std::int64_t{a} * std::int64_t{b};
-  const std::int64_t nudge = ab >= 0 ? (std::int64_t{1} << 30) : (1 - (std::int64_t{1} << 30));
-  // Division, not a shift: gemmlowp truncates toward zero here.
-  return static_cast<std::int32_t>((ab + nudge) / (std::int64_t{1} << 31));
+  return static_cast<std::int32_t>((ab + (std::int64_t{1} << 30)) >> 31);
 }
 
 /// gemmlowp's RoundingDivideByPOT: x / 2^exponent rounded to nearest, ties away from zero,
 /// for exponent in [0, 31]. The shift of a negative value is arithmetic (C++20).
 constexpr std::int32_t rounding_divide_by_pot(std::int32_t x, int exponent) noexcept {
-  const std::int32_t mask =
-      static_cast<std::int32_t>((std::int64_t{1} << exponent) - 1);  // 2^31 - 1 at most
+  // In 32 bits: 2^31 - 1 at most.
+  const auto mask = static_cast<std::int32_t>((std::uint32_t{1} << exponent) - 1u);
   const std::int32_t remainder = x & mask;
   const std::int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
   return (x >> exponent) + (remainder > threshold ? 1 : 0);

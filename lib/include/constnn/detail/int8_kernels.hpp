@@ -8,11 +8,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "../core/fixed_point.hpp"
 #include "../core/numeric.hpp"
 #include "../core/quantization.hpp"
 #include "conv_geometry.hpp"
+#include "int8_kernels_arm.hpp"
 
 namespace constnn::detail::s8 {
 
@@ -137,6 +139,11 @@ constexpr void fully_connected(std::size_t in, std::size_t out, const std::int8_
                                std::int32_t input_zero_point, const std::int8_t* w,
                                const Channels& channels, const output_stage& os,
                                std::int8_t* y) noexcept {
+#if CONSTNN_INT8_ARM_KERNELS
+  if (!std::is_constant_evaluated() &&
+      arm::fully_connected<Mode>(in, out, x, input_zero_point, w, channels, os, y))
+    return;
+#endif
   for (std::size_t o = 0; o < out; ++o) {
     const channel_requantization ch = channels(o);
     std::int32_t acc = ch.bias;
@@ -168,6 +175,11 @@ template <rounding Mode = rounding::double_rounding, class Channels>
 constexpr void conv2d(const conv_geometry& g, const std::int8_t* x, std::int32_t input_zero_point,
                       const std::int8_t* w, const Channels& channels, const output_stage& os,
                       std::int8_t* y) noexcept {
+#if CONSTNN_INT8_ARM_KERNELS
+  if (!std::is_constant_evaluated() &&
+      arm::conv2d<Mode>(g, x, input_zero_point, w, channels, os, y))
+    return;
+#endif
   for (std::size_t oy = 0; oy < g.oh; ++oy)
     for (std::size_t ox = 0; ox < g.ow; ++ox)
       for (std::size_t f = 0; f < g.filters; ++f) {
