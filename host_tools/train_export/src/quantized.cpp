@@ -130,6 +130,15 @@ std::string int8_header_text(const options& opts, const model_description& descr
       "inline constexpr float input_scale = {};\n"
       "inline constexpr std::int32_t input_zero_point = {};\n\n",
       hex_literal(q.tensors[0].scale), q.tensors[0].zero_point);
+  out += fmt::format(
+      "// The network's output is its logits on this grid; predict() takes their argmax, and\n"
+      "// constnn::softmax_probabilities(logits, softmax, p) gives probabilities on TFLite's\n"
+      "// int8 softmax grid (1/256, zero point -128), with TFLite's arithmetic.\n"
+      "inline constexpr float logits_scale = {};\n"
+      "inline constexpr std::int32_t logits_zero_point = {};\n"
+      "inline constexpr constnn::quantization::softmax_parameters softmax =\n"
+      "    constnn::quantization::softmax_scaling(logits_scale);\n\n",
+      hex_literal(q.tensors.back().scale), q.tensors.back().zero_point);
   out +=
       "// Each layer's int8 form, as its header documents it: for dense and conv, four int32\n"
       "// (zero points, clamp), the int8 weights output channel by output channel, then per\n"

@@ -147,4 +147,109 @@ constexpr std::int8_t requantize(std::int32_t accumulator, quantized_multiplier 
   return static_cast<std::int8_t>(v);
 }
 
+
+// gemmlowp's fixed-point exp and reciprocal, which TFLite's int8 Softmax is built on. A Qm
+// value has m integer bits: raw / 2^(31 - m). Sums wrap as gemmlowp's int32 additions do;
+// the product of a Qa and a Qb value is a Q(a + b) value, raw
+// SaturatingRoundingDoublingHighMul.
+namespace detail {
+constexpr std::int32_t wrapping_add(std::int32_t a, std::int32_t b) noexcept {
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(a) + static_cast<std::uint32_t>(b));
+}
+constexpr std::int32_t wrapping_sub(std::int32_t a, std::int32_t b) noexcept {
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(a) - static_cast<std::uint32_t>(b));
+}
+}  // namespace detail
+
+/// gemmlowp's SaturatingRoundingMultiplyByPOT: x * 2^Exponent, a left shift that saturates
+/// (beyond +-(2^(31 - Exponent) - 1)) or a rounding right shift (RoundingDivideByPOT).
+template <int Exponent>
+constexpr std::int32_t saturating_rounding_multiply_by_pot(std::int32_t x) noexcept {
+  static_assert(Exponent > -32 && Exponent < 32);
+  if constexpr (Exponent == 0) {
+    return x;
+  } else if constexpr (Exponent > 0) {
+    constexpr std::int32_t threshold = (std::int32_t{1} << (31 - Exponent)) - 1;
+    if (x > threshold) return std::numeric_limits<std::int32_t>::max();
+    if (x < -threshold) return std::numeric_limits<std::int32_t>::min();
+    return static_cast<std::int32_t>(static_cast<std::uint32_t>(x) << Exponent);
+  } else {
+    return rounding_divide_by_pot(x, -Exponent);
+  }
+}
+
+/// gemmlowp's RoundingHalfSum: (a + b) / 2 rounded to nearest, halves away from zero.
+constexpr std::int32_t rounding_half_sum(std::int32_t a, std::int32_t b) noexcept {
+  const std::int64_t sum = std::int64_t{a} + std::int64_t{b};
+  return static_cast<std::int32_t>((sum + (sum >= 0 ? 1 : -1)) / 2);
+}
+
+/// gemmlowp's exp_on_interval_between_negative_one_quarter_and_0_excl: exp(a) for a Q0 value
+/// a in [-1/4, 0), a Taylor expansion around -1/8; Q0 result.
+constexpr std::int32_t exp_on_interval_between_negative_one_quarter_and_0_excl(
+    std::int32_t a) noexcept {
+  using detail::wrapping_add;
+  constexpr std::int32_t exp_minus_one_eighth = 1895147668;  // exp(-1/8) in Q0
+  constexpr std::int32_t one_third = 715827883;               // 1/3 in Q0
+  const std::int32_t x = wrapping_add(a, std::int32_t{1} << 28);  // a + 1/8
+  const std::int32_t x2 = saturating_rounding_doubling_high_mul(x, x);
+  const std::int32_t x3 = saturating_rounding_doubling_high_mul(x2, x);
+  const std::int32_t x4 = saturating_rounding_doubling_high_mul(x2, x2);
+  const std::int32_t x4_over_4 = saturating_rounding_multiply_by_pot<-2>(x4);
+  const std::int32_t poly = saturating_rounding_multiply_by_pot<-1>(wrapping_add(
+      saturating_rounding_doubling_high_mul(wrapping_add(x4_over_4, x3), one_third), x2));
+  return wrapping_add(exp_minus_one_eighth,
+                      saturating_rounding_doubling_high_mul(exp_minus_one_eighth,
+                                                            wrapping_add(x, poly)));
+}
+
+/// gemmlowp's exp_on_negative_values: exp(a) for a Q(IntegerBits) value a <= 0, as a Q0
+/// value: exp of a's part in [-1/4, 0), times exp(-2^k) for each bit k of the rest; 1 (the
+/// largest Q0 value) for a = 0.
+template <int IntegerBits>
+constexpr std::int32_t exp_on_negative_values(std::int32_t a) noexcept {
+  static_assert(IntegerBits >= 0 && IntegerBits <= 5,
+                "TFLite's softmax uses Q5.26; larger formats need gemmlowp's clamp at -32");
+  using detail::wrapping_sub;
+  constexpr int fractional_bits = 31 - IntegerBits;
+  constexpr std::int32_t one_quarter = std::int32_t{1} << (fractional_bits - 2);
+  const std::int32_t a_mod_quarter_minus_one_quarter =
+      wrapping_sub(a & (one_quarter - 1), one_quarter);
+  std::int32_t result = exp_on_interval_between_negative_one_quarter_and_0_excl(
+      saturating_rounding_multiply_by_pot<IntegerBits>(a_mod_quarter_minus_one_quarter));
+  const std::int32_t remainder = wrapping_sub(a_mod_quarter_minus_one_quarter, a);
+  // exp(-2^k) in Q0 for k = -2 ... 4; a bit k exists only below the format's integer bits.
+  constexpr std::int32_t exp_of_minus_power_of_two[7] = {1672461947, 1302514674, 790015084,
+                                                         290630308,  39332535,   720401,
+                                                         242};
+  for (int k = -2; k <= 4; ++k)
+    if (IntegerBits > k && (remainder & (std::int32_t{1} << (fractional_bits + k))) != 0)
+      result = saturating_rounding_doubling_high_mul(result, exp_of_minus_power_of_two[k + 2]);
+  return a == 0 ? std::numeric_limits<std::int32_t>::max() : result;
+}
+
+/// gemmlowp's one_over_one_plus_x_for_x_in_0_1: 1 / (1 + a) for a Q0 value a in [0, 1),
+/// by three Newton-Raphson steps from 48/17 - 32/17 d (d = (1 + a) / 2, in Q2); Q0 result.
+constexpr std::int32_t one_over_one_plus_x_for_x_in_0_1(std::int32_t a) noexcept {
+  using detail::wrapping_add;
+  using detail::wrapping_sub;
+  constexpr std::int32_t q0_one = std::numeric_limits<std::int32_t>::max();
+  constexpr std::int32_t q2_one = std::int32_t{1} << 29;
+  constexpr std::int32_t forty_eight_over_17 = 1515870810;       // Q2
+  constexpr std::int32_t minus_thirty_two_over_17 = -1010580540;  // Q2
+  const std::int32_t half_denominator = rounding_half_sum(a, q0_one);
+  std::int32_t x = wrapping_add(
+      forty_eight_over_17,
+      saturating_rounding_doubling_high_mul(half_denominator, minus_thirty_two_over_17));
+  for (int i = 0; i < 3; ++i) {
+    const std::int32_t one_minus_half_denominator_times_x =
+        wrapping_sub(q2_one, saturating_rounding_doubling_high_mul(half_denominator, x));
+    // x * (1 - d x) is a Q4 value, brought back to Q2.
+    x = wrapping_add(x, saturating_rounding_multiply_by_pot<2>(saturating_rounding_doubling_high_mul(
+                            x, one_minus_half_denominator_times_x)));
+  }
+  // x / 2 (the same bits read as Q1), brought to Q0.
+  return saturating_rounding_multiply_by_pot<1>(x);
+}
+
 }  // namespace constnn::fixed_point

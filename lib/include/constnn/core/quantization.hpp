@@ -152,4 +152,35 @@ constexpr lookup_table tanh_table(affine in) noexcept {
   return make_table([](double x) { return math::tanh(x); }, in, tanh_output);
 }
 
+
+/// TFLite's int8 Softmax output grid: probabilities in steps of 1/256 from -128 (0) to 127.
+inline constexpr affine softmax_output{1.0f / 256, -128};
+
+/// What TFLite's int8 Softmax needs of its input's scale (PreprocessSoftmaxScaling and
+/// CalculateInputRadius with the Q5.26 exp input): beta * scale * 2^26 as a multiplier and
+/// left shift, and the most negative difference from the row's maximum whose exp counts.
+struct softmax_parameters {
+  fixed_point::quantized_multiplier input_multiplier{};
+  std::int32_t diff_min = 0;
+  friend constexpr bool operator==(const softmax_parameters&, const softmax_parameters&) = default;
+};
+inline constexpr int softmax_input_integer_bits = 5;  ///< TFLite's kScaledDiffIntegerBits
+
+constexpr softmax_parameters softmax_scaling(double input_scale, double beta = 1.0) noexcept {
+  constexpr double max_multiplier = 2147483647.0;
+  double m = beta * input_scale * static_cast<double>(1ll << (31 - softmax_input_integer_bits));
+  m = m < max_multiplier ? m : max_multiplier;
+  softmax_parameters p;
+  // QuantizeMultiplierGreaterThanOne: TFLite requires a left shift, i.e. m above one.
+  if (!CONSTNN_EXPECT(m > 1.0, "softmax_scaling: beta * input scale * 2^26 must exceed 1"))
+    return p;
+  p.input_multiplier = fixed_point::quantize_multiplier(m);
+  // floor(31 * 2^26 / 2^shift): the result is exact in double and positive, so a cast floors.
+  const double radius = static_cast<double>((1ll << softmax_input_integer_bits) - 1) *
+                        static_cast<double>(1ll << (31 - softmax_input_integer_bits)) /
+                        static_cast<double>(1ll << p.input_multiplier.shift);
+  p.diff_min = -static_cast<std::int32_t>(radius);
+  return p;
+}
+
 }  // namespace constnn::quantization

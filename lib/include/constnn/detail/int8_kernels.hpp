@@ -6,6 +6,7 @@
 
 #include "../core/requirements.hpp"
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -233,6 +234,53 @@ constexpr void apply_table(std::size_t n, const std::int8_t* table, const std::i
                            std::int8_t* y) noexcept {
   for (std::size_t i = 0; i < n; ++i)
     y[i] = table[static_cast<std::size_t>(std::int32_t{x[i]} + 128)];
+}
+
+/// TFLite's int8 Softmax (reference_integer_ops::Softmax) over n logits: each difference
+/// from the maximum, rescaled to Q5.26, through gemmlowp's exp; the sum of those in Q12, its
+/// reciprocal (GetReciprocal), and each probability rounded onto the 1/256 grid with zero
+/// point -128. Differences below diff_min count as exp = 0 and give -128.
+/// n is at most 511: beyond, the sum can reach 2^28 and the final shift would exceed 31
+/// (undefined in TFLite's code too).
+inline constexpr std::size_t softmax_max_width = 511;
+constexpr void softmax(std::size_t n, const std::int8_t* x,
+                       const quantization::softmax_parameters& p, std::int8_t* y) noexcept {
+  namespace fp = fixed_point;
+  constexpr int accumulation_integer_bits = 12;
+  std::int32_t max = -128;
+  for (std::size_t c = 0; c < n; ++c) max = x[c] > max ? x[c] : max;
+  const auto scaled_exp = [&](std::int32_t diff) {
+    // MultiplyByQuantizedMultiplierGreaterThanOne; diff_min keeps diff * 2^shift in int32.
+    const std::int32_t rescaled = fp::saturating_rounding_doubling_high_mul(
+        diff * (std::int32_t{1} << p.input_multiplier.shift), p.input_multiplier.multiplier);
+    return fp::exp_on_negative_values<quantization::softmax_input_integer_bits>(rescaled);
+  };
+  std::int32_t sum = 0;  // Q12
+  for (std::size_t c = 0; c < n; ++c) {
+    const std::int32_t diff = std::int32_t{x[c]} - max;
+    if (diff >= p.diff_min)
+      sum = fp::detail::wrapping_add(
+          sum, fp::saturating_rounding_multiply_by_pot<-accumulation_integer_bits>(scaled_exp(diff)));
+  }
+  // GetReciprocal: 1 / sum = (1 / (1 + s)) * 2^-k with sum = (1 + s) 2^k, s in [0, 1).
+  const int headroom_plus_one = std::countl_zero(static_cast<std::uint32_t>(sum));
+  const int num_bits_over_unit = accumulation_integer_bits - headroom_plus_one;
+  const auto shifted_sum_minus_one = static_cast<std::int32_t>(
+      (static_cast<std::uint32_t>(sum) << headroom_plus_one) - (std::uint32_t{1} << 31));
+  const std::int32_t shifted_scale = fp::one_over_one_plus_x_for_x_in_0_1(shifted_sum_minus_one);
+  for (std::size_t c = 0; c < n; ++c) {
+    const std::int32_t diff = std::int32_t{x[c]} - max;
+    if (diff < p.diff_min) {
+      y[c] = -128;
+      continue;
+    }
+    const std::int32_t v =
+        fp::rounding_divide_by_pot(fp::saturating_rounding_doubling_high_mul(shifted_scale,
+                                                                             scaled_exp(diff)),
+                                   num_bits_over_unit + 31 - 8) -
+        128;
+    y[c] = static_cast<std::int8_t>(v < -128 ? -128 : v > 127 ? 127 : v);
+  }
 }
 
 /// The index of the largest of n int8 values, the first on ties: the class, from the logits,

@@ -13,6 +13,7 @@
 #include "../core/check.hpp"
 #include "../core/numeric.hpp"
 #include "../core/quantization.hpp"
+#include "../detail/int8_kernels.hpp"
 #include "../detail/layer_list.hpp"
 #include "../layers/layer.hpp"
 #include "../train/dataset.hpp"
@@ -93,6 +94,23 @@ constexpr bool quantize(const NetF& net, std::span<const typename NetF::param_ty
                           Net8::scalar::rounding, out.data() + net8.param_offset(l));
     }
   });
+  return true;
+}
+
+/// The probabilities of an int8 network's logits (its forward output, whose grid is the last
+/// of quantize's tensors) on TFLite's int8 Softmax grid, quantization::softmax_output, with
+/// TFLite's arithmetic: p = quantization::softmax_scaling(logits_grid.scale) once, offline.
+/// The network itself predicts from the logits (their argmax), which this does not change
+/// except where probabilities tie on the 1/256 grid. At most 511 classes.
+constexpr bool softmax_probabilities(std::span<const std::int8_t> logits,
+                                     const quantization::softmax_parameters& p,
+                                     std::span<std::int8_t> probabilities) noexcept {
+  if (!CONSTNN_EXPECT(probabilities.size() >= logits.size() &&
+                          logits.size() <= detail::s8::softmax_max_width &&
+                          p.input_multiplier.multiplier != 0,
+                      "softmax_probabilities: too few outputs, over 511 logits, or no scaling"))
+    return false;
+  detail::s8::softmax(logits.size(), logits.data(), p, probabilities.data());
   return true;
 }
 
