@@ -1,5 +1,6 @@
-// TFLite's int8 Softmax (detail/int8_kernels.hpp, model/quantize.hpp) and the gemmlowp
-// fixed-point functions it stands on (core/fixed_point.hpp), against gemmlowp itself:
+// TFLite's int8 Softmax (detail/int8_kernels.hpp, model/quantize.hpp), the gemmlowp
+// fixed-point functions it stands on and the requantization steps of every layer
+// (core/fixed_point.hpp), against gemmlowp itself:
 // Debian's libgemmlowp-dev, the fixedpoint.h that TFLite's kernels include. The whole
 // softmax is checked against TFLite's reference_integer_ops::Softmax composed here from
 // gemmlowp's FixedPoint types, its scaling against TFLite's PreprocessSoftmaxScaling and
@@ -105,6 +106,19 @@ std::vector<std::int8_t> tflite_softmax(const std::vector<std::int8_t>& x,
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_CASE(requantization_primitives_equal_gemmlowp) {
+  // The two steps of every layer's requantization, against the library TFLite calls.
+  const auto a = sample_values(21, 400000);
+  const auto b = sample_values(22, 400000);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    BOOST_REQUIRE_EQUAL(fp::saturating_rounding_doubling_high_mul(a[i], b[i]),
+                        gemmlowp::SaturatingRoundingDoublingHighMul(a[i], b[i]));
+    const int exponent = static_cast<int>(static_cast<std::uint32_t>(b[i]) % 32);
+    BOOST_REQUIRE_EQUAL(fp::rounding_divide_by_pot(a[i], exponent),
+                        gemmlowp::RoundingDivideByPOT(a[i], exponent));
+  }
+}
 
 BOOST_AUTO_TEST_CASE(multiply_by_power_of_two_and_half_sum_equal_gemmlowp) {
   const auto values = sample_values(11, 200000);
