@@ -7,6 +7,10 @@
 //   offset -zero_point to both halves (x - zx lies in [-255, 255]: no halfword overflows);
 //   the pairing is the same for inputs and weights, so each SMLAD multiplies matching
 //   elements.
+// The M55 (Armv8.1-M with MVE, Helium): VLDRB.S16 sign-extends eight int8 into halfword lanes,
+// VSUB takes the zero point off all eight, and VMLADAVA adds the eight products to a scalar
+// accumulator; a tail-predicated loop (WLSTP/LETP) ends any row length without a scalar tail
+// and reads no byte past it.
 // The M0 and M0+ (Armv6-M, no DSP): LDRSB with a register offset and one index shared by the
 // input and four weight rows, MULS, and the four sums in high registers (ADD reaches them).
 //
@@ -28,11 +32,16 @@
 
 #if !defined(CONSTNN_PORTABLE_KERNELS) && (defined(__GNUC__) || defined(__clang__)) &&   \
     defined(__arm__) && defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
-#if defined(__thumb2__) && defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#if defined(__thumb2__) && defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+#define CONSTNN_INT8_MVE_KERNELS 1
+#elif defined(__thumb2__) && defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
 #define CONSTNN_INT8_DSP_KERNELS 1
 #elif defined(__ARM_ARCH_6M__)
 #define CONSTNN_INT8_ARMV6M_KERNELS 1
 #endif
+#endif
+#ifndef CONSTNN_INT8_MVE_KERNELS
+#define CONSTNN_INT8_MVE_KERNELS 0
 #endif
 #ifndef CONSTNN_INT8_DSP_KERNELS
 #define CONSTNN_INT8_DSP_KERNELS 0
@@ -40,7 +49,8 @@
 #ifndef CONSTNN_INT8_ARMV6M_KERNELS
 #define CONSTNN_INT8_ARMV6M_KERNELS 0
 #endif
-#define CONSTNN_INT8_ARM_KERNELS (CONSTNN_INT8_DSP_KERNELS || CONSTNN_INT8_ARMV6M_KERNELS)
+#define CONSTNN_INT8_ARM_KERNELS \
+  (CONSTNN_INT8_MVE_KERNELS || CONSTNN_INT8_DSP_KERNELS || CONSTNN_INT8_ARMV6M_KERNELS)
 
 #if CONSTNN_INT8_ARM_KERNELS
 
@@ -66,6 +76,70 @@ static_assert(sizeof(void*) == 4 && sizeof(window_args) == 52);
 
 // Naked, so that the loops have every register: an operand list would leave too few, and r7
 // may be the frame pointer.
+#if CONSTNN_INT8_MVE_KERNELS
+// Per eight inputs and four channels: 11 instructions for 32 multiply-adds, loop included.
+// args->offset: zero_point. VMLADAVA takes even accumulator registers; q0-q3 need no saving.
+[[gnu::naked, gnu::noinline]] inline void window_dot4_mve(window_args*) noexcept {
+  asm volatile(
+      "push {r4-r11, lr}\n\t"
+      "ldr r1, [r0, #0]\n\t"
+      "ldr r2, [r0, #4]\n\t"
+      "ldr r4, [r0, #8]\n\t"
+      "ldr r11, [r0, #12]\n\t"
+      "add r3, r2, r11\n\t"
+      "add r5, r4, r11\n\t"
+      "ldr r9, [r0, #16]\n\t"
+      "ldr r7, [r0, #32]\n\t"
+      "ldr r6, [r0, #36]\n\t"
+      "ldr r8, [r0, #40]\n\t"
+      "ldr r10, [r0, #44]\n\t"
+      "ldr r12, [r0, #48]\n\t"
+      "1:\n\t"
+      "wlstp.16 lr, r9, 3f\n\t"
+      "2:\n\t"
+      "vldrb.s16 q0, [r1], #8\n\t"
+      "vsub.i16 q0, q0, r7\n\t"
+      "vldrb.s16 q1, [r2], #8\n\t"
+      "vmladava.s16 r6, q0, q1\n\t"
+      "vldrb.s16 q2, [r3], #8\n\t"
+      "vmladava.s16 r8, q0, q2\n\t"
+      "vldrb.s16 q1, [r4], #8\n\t"
+      "vmladava.s16 r10, q0, q1\n\t"
+      "vldrb.s16 q2, [r5], #8\n\t"
+      "vmladava.s16 r12, q0, q2\n\t"
+      "letp lr, 2b\n\t"
+      "3:\n\t"
+      // The pointers stepped by whole vectors; the next row starts n + skip bytes after this one.
+      "ldr r11, [r0, #20]\n\t"
+      "subs r11, r11, #1\n\t"
+      "str r11, [r0, #20]\n\t"
+      "beq 4f\n\t"
+      "ldr r1, [r0, #0]\n\t"
+      "ldr r11, [r0, #24]\n\t"
+      "add r1, r1, r9\n\t"
+      "add r1, r1, r11\n\t"
+      "str r1, [r0, #0]\n\t"
+      "ldr r11, [r0, #28]\n\t"
+      "add r11, r11, r9\n\t"
+      "ldr r2, [r0, #4]\n\t"
+      "add r2, r2, r11\n\t"
+      "str r2, [r0, #4]\n\t"
+      "ldr r4, [r0, #8]\n\t"
+      "add r4, r4, r11\n\t"
+      "str r4, [r0, #8]\n\t"
+      "ldr r11, [r0, #12]\n\t"
+      "add r3, r2, r11\n\t"
+      "add r5, r4, r11\n\t"
+      "b 1b\n\t"
+      "4:\n\t"
+      "str r6, [r0, #36]\n\t"
+      "str r8, [r0, #40]\n\t"
+      "str r10, [r0, #44]\n\t"
+      "str r12, [r0, #48]\n\t"
+      "pop {r4-r11, pc}\n\t");
+}
+#endif
+
 #if CONSTNN_INT8_DSP_KERNELS
 // Per four inputs and four channels: 25 instructions for 16 multiply-adds, loop included.
 // args->offset: -zero_point in both halfwords.
@@ -255,6 +329,7 @@ constexpr four_rows rows_for(std::size_t first, std::size_t left) noexcept {
   return {{first, first, first, first}, 0, 0, 0};
 }
 
+#if CONSTNN_INT8_DSP_KERNELS
 // What the kernels compute, in C: on the DSP cores, for rows whose length is not a multiple
 // of four (a first layer's one to three channels), where MLA makes it 10 instructions per
 // four multiply-adds and a call would cost more than the few multiply-adds of such a window.
@@ -278,11 +353,15 @@ inline void window_dot4_inline(window_args& a, std::int32_t input_zero_point) no
   }
   a.acc[0] = acc0, a.acc[1] = acc1, a.acc[2] = acc2, a.acc[3] = acc3;
 }
+#endif
 
-// One window against four channels: the word kernel where the rows allow it (the DSP cores),
-// otherwise the loop above there and the byte kernel on the M0 and M0+.
+// One window against four channels: the vector kernel on the M55; the word kernel where the
+// rows allow it on the DSP cores, otherwise the loop above; the byte kernel on the M0 and M0+.
 inline void window_dot4(window_args& a, std::int32_t input_zero_point) noexcept {
-#if CONSTNN_INT8_DSP_KERNELS
+#if CONSTNN_INT8_MVE_KERNELS
+  a.offset = input_zero_point;
+  window_dot4_mve(&a);
+#elif CONSTNN_INT8_DSP_KERNELS
   if (a.n % 4 == 0) {
     a.offset = halfword_pair(-input_zero_point);
     window_dot4_words(&a);
