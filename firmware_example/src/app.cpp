@@ -127,7 +127,8 @@ bool run_int8() noexcept {
   static_assert(Net8::input_shape::static_size == Float::input_shape::static_size &&
                     Net8::output_shape::static_size == Float::output_shape::static_size,
                 "the int8 header must be of the float header's network");
-  static_assert(model_int8::sample_count > 0, "export the int8 header with --embed-samples N, N > 0");
+  static_assert(model_int8::sample_count > 0,
+                "export the int8 header with --embed-samples N, N > 0");
   static constinit typename Net8::inference_workspace ws{};
   const Net8 net;
   {
@@ -191,8 +192,8 @@ bool run_int8() noexcept {
       .text(" agree with the host, ")
       .dec(correct)
       .text(" match their labels");
-  const bool passed = produced && agree == model_int8::sample_count &&
-                      first == model_int8::sample_predictions[0];
+  const bool passed =
+      produced && agree == model_int8::sample_count && first == model_int8::sample_predictions[0];
   print_check("every int8 prediction equals the host's", passed);
   return passed;
 }
@@ -438,7 +439,8 @@ int run(const Net& net, const char* target, std::size_t model_ram_budget) noexce
 #else
   constnn_bench_begin();
   constnn_bench_end();
-  out_line{}.text("int8: skipped, this build has no int8 header (CONSTNN_FIRMWARE_INT8_MODEL_HEADER)");
+  out_line{}.text(
+      "int8: skipped, this build has no int8 header (CONSTNN_FIRMWARE_INT8_MODEL_HEADER)");
 #endif
 
   // The order a shuffled epoch would visit the samples in: integer arithmetic only, so every
