@@ -42,6 +42,11 @@ if [ -f "$metrics" ]; then
   awk -F': ' '/^error\(validation\)/ {
       printf "validation accuracy on the host: %.1f%% (error rate %s)\n", 100 * (1 - $2), $2 }' "$metrics"
 fi
+int8_metrics=$host_dir/model_int8_metrics.txt
+if [ -f "$int8_metrics" ]; then
+  awk -F': ' '/^error\(validation\)/ {
+      printf "its int8 quantization on the host: %.1f%% (error rate %s)\n", 100 * (1 - $2), $2 }' "$int8_metrics"
+fi
 echo "firmware image: $build/firmware_example/firmware_example.elf"
 
 step "3/4 run the firmware under QEMU (mps2-an386) and compare with the host build"
@@ -61,6 +66,8 @@ get() { sed -n "s/^$2=//p" "$1"; }
 echo "flash: $(get "$sizes" flash) of $(get "$sizes" flash_budget) bytes;" \
      "RAM: $(get "$sizes" ram) of $(get "$sizes" ram_budget) bytes, stack reserve included"
 echo "executed instructions: $(get "$counts" predict) per prediction," \
-     "$(get "$counts" sgd) per SGD step (QEMU plugin count, first sample)"
+     "$(get "$counts" sgd) per SGD step (QEMU plugin count, first sample);" \
+     "int8: $(get "$counts" predict_int8) per prediction"
+sed -n '/^int8 network: /p' "$counts"
 echo
 echo "demo: done in $(($(date +%s) - start)) s; every target: firmware_example/figures.sh"

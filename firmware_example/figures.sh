@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the firmware for each microcontroller target, measures it under QEMU and prints the
-# figures table: flash and RAM used, executed instructions per prediction and per SGD step,
-# for the exported network and for the firmware's CNN.
+# figures table: flash and RAM used, executed instructions per prediction (float and int8)
+# and per SGD step for the exported network, and for the firmware's CNN.
 #
 # Usage: firmware_example/figures.sh [target...]   (default: all seven targets, and the
 # Cortex-M4F built by clang, cortex-m4f-clang)
@@ -30,6 +30,7 @@ fi
 
 rows=()
 network=""
+int8_network=""
 cnn=""
 for t in "${targets[@]}"; do
   log="build/$t-figures.log"
@@ -44,15 +45,16 @@ for t in "${targets[@]}"; do
   sizes="$dir/figures_sizes.txt"
   counts="$dir/figures_instructions.txt"
   network=$(sed -n 's/^network: //p' "$counts")
+  int8_network=$(sed -n 's/^int8 network: //p' "$counts")
   cnn=$(sed -n 's/^cnn: //p' "$counts")
-  rows+=("| $t | $(value "$sizes" flash) / $(value "$sizes" flash_budget) | $(value "$sizes" ram) / $(value "$sizes" ram_budget) | $(value "$counts" predict) | $(value "$counts" sgd) | $(value "$counts" cnn_predict) | $(value "$counts" cnn_sgd) |")
+  rows+=("| $t | $(value "$sizes" flash) / $(value "$sizes" flash_budget) | $(value "$sizes" ram) / $(value "$sizes" ram_budget) | $(value "$counts" predict) | $(value "$counts" predict_int8) | $(value "$counts" sgd) | $(value "$counts" cnn_predict) | $(value "$counts" cnn_sgd) |")
 done
 
-echo "Network: $network. CNN: $cnn."
+echo "Network: $network. Its int8 quantization: ${int8_network:-none (no int8 header)}. CNN: $cnn."
 echo "RAM includes the stack reserve. Instructions: QEMU TCG plugin count for the first embedded"
 echo "validation sample, marker calls excluded (dense layers skip zero inputs, so counts vary"
 echo "a little with the input)."
 echo
-echo "| target | flash bytes used / budget | RAM bytes used / budget | instructions per prediction | instructions per SGD step | CNN: per prediction | CNN: per SGD step |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| target | flash bytes used / budget | RAM bytes used / budget | instructions per prediction | int8: per prediction | instructions per SGD step | CNN: per prediction | CNN: per SGD step |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 printf '%s\n' "${rows[@]}"

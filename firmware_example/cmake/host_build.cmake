@@ -4,7 +4,10 @@
 
 set(fw_generated ${CMAKE_CURRENT_BINARY_DIR}/generated)
 set(fw_header ${fw_generated}/firmware_model.hpp)
+set(fw_int8_header ${fw_generated}/firmware_model_int8.hpp)
 set(fw_metrics ${CMAKE_CURRENT_BINARY_DIR}/model_metrics.txt)
+set(fw_int8_metrics ${CMAKE_CURRENT_BINARY_DIR}/model_int8_metrics.txt)
+set(fw_saved_model ${CMAKE_CURRENT_BINARY_DIR}/firmware_model.json)
 set(fw_ocr_train ${CONSTNN_OCR_DATA_DIR}/largeTrain.csv)
 set(fw_ocr_validation ${CONSTNN_OCR_DATA_DIR}/largeValidation.csv)
 set(fw_fashion_files train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz
@@ -17,9 +20,25 @@ foreach(f IN LISTS fw_fashion_paths)
   endif()
 endforeach()
 
+if(CONSTNN_FIRMWARE_INT8_MODEL_HEADER AND NOT CONSTNN_FIRMWARE_MODEL_HEADER)
+  # Built here, the int8 header is the quantized form of the float header's network; a
+  # supplied one beside a float header trained here would compare two unrelated networks.
+  message(FATAL_ERROR "constnn: CONSTNN_FIRMWARE_INT8_MODEL_HEADER needs "
+                      "CONSTNN_FIRMWARE_MODEL_HEADER, the float header of the network it quantizes")
+endif()
 if(CONSTNN_FIRMWARE_MODEL_HEADER)
   configure_file(${CONSTNN_FIRMWARE_MODEL_HEADER} ${fw_header} COPYONLY)
   message(STATUS "constnn: firmware example uses ${CONSTNN_FIRMWARE_MODEL_HEADER}")
+  if(CONSTNN_FIRMWARE_INT8_MODEL_HEADER)
+    configure_file(${CONSTNN_FIRMWARE_INT8_MODEL_HEADER} ${fw_int8_header} COPYONLY)
+    message(STATUS "constnn: firmware example's int8 network: ${CONSTNN_FIRMWARE_INT8_MODEL_HEADER}")
+  else()
+    # No model file to quantize it from: the int8 part is left out, and the firmware says so.
+    set(fw_int8_header "")
+    message(STATUS "constnn: firmware example without its int8 part: "
+                   "CONSTNN_FIRMWARE_INT8_MODEL_HEADER is not set (train_export --quantize int8 "
+                   "--namespace model_int8 writes one)")
+  endif()
 elseif(NOT TARGET train_export)
   message(STATUS "constnn: firmware example skipped: it needs train_export (CONSTNN_BUILD_HOST_TOOLS=ON)")
   return()
@@ -34,7 +53,9 @@ else()
     set(fw_data_name "the OCR letters in ${CONSTNN_OCR_DATA_DIR}")
   elseif(fw_have_fashion AND TARGET fashion_mnist_to_csv)
     # 784 inputs make every hidden unit cost 3 KiB of flash, so a small hidden layer and a
-    # subset keep the model inside the M0+'s 256 KiB and the demo well under a minute.
+    # subset keep the model inside the M0+'s 256 KiB and the demo well under a minute. Each
+    # embedded sample costs 3,920 bytes of flash (float and int8): with 16, the RV32IMAC's
+    # 128 KiB overflowed by 41,552 bytes and the RV32IMAFC's 192 KiB by 18,504.
     set(fw_train ${CMAKE_CURRENT_BINARY_DIR}/fashion_train.csv)
     set(fw_validation ${CMAKE_CURRENT_BINARY_DIR}/fashion_validation.csv)
     add_custom_command(
@@ -50,7 +71,7 @@ else()
       VERBATIM)
     set(fw_data_deps ${fw_train} ${fw_validation})
     set(fw_hidden 16)
-    set(fw_samples 16)
+    set(fw_samples 4)
     set(fw_data_name "Fashion-MNIST (10000 training, 2000 validation images)")
   else()
     message(WARNING "constnn: firmware example skipped: neither the OCR data "
@@ -59,21 +80,37 @@ else()
     return()
   endif()
   add_custom_command(
-    OUTPUT ${fw_header} ${fw_metrics}
+    OUTPUT ${fw_header} ${fw_metrics} ${fw_saved_model}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${fw_generated}
     COMMAND train_export --train ${fw_train} --validation ${fw_validation}
             --epochs ${CONSTNN_FIRMWARE_EPOCHS} --hidden ${fw_hidden} --init random --seed 0
             --lr 0.01 --precision float --header ${fw_header} --namespace model
-            --embed-samples ${fw_samples} --metrics ${fw_metrics} --quiet
+            --embed-samples ${fw_samples} --metrics ${fw_metrics}
+            --save-model ${fw_saved_model} --quiet
     DEPENDS train_export ${fw_data_deps}
     COMMENT "Training the firmware example's model on ${fw_data_name}"
     VERBATIM)
+  # The same trained weights, read back bit for bit from the model file (no second training),
+  # quantized to int8 with the training set as calibration data; the same samples embedded.
+  add_custom_command(
+    OUTPUT ${fw_int8_header} ${fw_int8_metrics}
+    COMMAND train_export --train ${fw_train} --validation ${fw_validation}
+            --model ${fw_saved_model} --epochs 0 --quantize int8 --header ${fw_int8_header}
+            --namespace model_int8 --embed-samples ${fw_samples} --metrics ${fw_int8_metrics}
+            --quiet
+    DEPENDS train_export ${fw_saved_model} ${fw_data_deps}
+    COMMENT "Quantizing the firmware example's model to int8"
+    VERBATIM)
 endif()
-add_custom_target(firmware_model_header DEPENDS ${fw_header})
+add_custom_target(firmware_model_header DEPENDS ${fw_header} ${fw_int8_header})
 
 add_executable(firmware_example_host ${fw_src}/app.cpp ${fw_src}/host_twin_main.cpp
-               ${fw_src}/platform_host.cpp ${fw_src}/bench_markers.cpp ${fw_header})
+               ${fw_src}/platform_host.cpp ${fw_src}/bench_markers.cpp ${fw_header}
+               ${fw_int8_header})
 target_include_directories(firmware_example_host PRIVATE ${fw_generated})
+if(fw_int8_header)
+  target_compile_definitions(firmware_example_host PRIVATE CONSTNN_FIRMWARE_HAS_INT8=1)
+endif()
 target_link_libraries(firmware_example_host PRIVATE constnn::constnn constnn_warnings)
 
 # The instruction counter is a QEMU plugin, hence a host shared object written in C.
@@ -93,6 +130,7 @@ file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/constnn-firmware-host.cmake CONTENT
 set(constnn_host_source_dir \"${PROJECT_SOURCE_DIR}\")
 set(constnn_host_generator \"${CMAKE_GENERATOR}\")
 set(constnn_host_model_header \"${fw_header}\")
+set(constnn_host_int8_model_header \"${fw_int8_header}\")
 set(constnn_host_twin \"$<TARGET_FILE:firmware_example_host>\")
 set(constnn_host_insn_count_plugin \"$<TARGET_FILE:constnn_insn_count>\")
 ")

@@ -1,6 +1,7 @@
-// The firmware example: predicts the embedded samples, checks them against the host, and
-// trains on the device wherever the network's own training-RAM figure fits the target; then
-// does the same with a convolutional network whose weights are computed at compile time.
+// The firmware example: predicts the embedded samples, checks them against the host, then
+// predicts them with the int8 quantization of the same network, and trains on the device
+// wherever the network's own training-RAM figure fits the target; then does the same with a
+// convolutional network whose weights are computed at compile time.
 // The firmware is built for one target's RAM budget; the host twin is told it at run time,
 // so one host build serves every target.
 #include "app.hpp"
@@ -14,6 +15,9 @@
 #include <constnn/constnn.hpp>
 
 #include "firmware_model.hpp"
+#if defined(CONSTNN_FIRMWARE_HAS_INT8)
+#include "firmware_model_int8.hpp"
+#endif
 #include "platform.hpp"
 #include "text_line.hpp"
 
@@ -108,6 +112,92 @@ bool train_on_device(const Net& net,
   print_check("training losses and weights are finite", finite);
   return finite;
 }
+
+#if defined(CONSTNN_FIRMWARE_HAS_INT8)
+/// The int8 part: the exported network quantized by train_export --quantize int8, its bytes
+/// and its samples (on its input grid) in flash. Every sample's class must be the one the
+/// host's int8 run stored in the header; the outputs' checksum, like every line, must equal
+/// the host build's. Float is the network of `model`, whose figures are printed beside.
+template <class Net8, class Float>
+bool run_int8() noexcept {
+  using V = typename Net8::value_type;
+  static_assert(Net8::is_fixed, "the firmware needs an int8 network whose sizes are all fixed");
+  static_assert(constnn::is_quantized<typename Net8::scalar>,
+                "model_int8 is the header train_export --quantize int8 writes");
+  static_assert(Net8::input_shape::static_size == Float::input_shape::static_size &&
+                    Net8::output_shape::static_size == Float::output_shape::static_size,
+                "the int8 header must be of the float header's network");
+  static_assert(model_int8::sample_count > 0,
+                "export the int8 header with --embed-samples N, N > 0");
+  static constinit typename Net8::inference_workspace ws{};
+  const Net8 net;
+  {
+    out_line line;
+    line.text("int8 network: ");
+    for (std::size_t j = 0; j < net.dims().size(); ++j) {
+      if (j != 0) line.text("-");
+      line.dec(net.dims()[j]);
+    }
+    line.text(", ")
+        .dec(Net8::parameter_bytes)
+        .text(" parameter bytes in flash (float ")
+        .dec(Float::parameter_bytes)
+        .text("), ram: inference ")
+        .dec(Net8::inference_ram_bytes)
+        .text(" bytes (float ")
+        .dec(Float::inference_ram_bytes)
+        .text(")");
+  }
+  {
+    // Bytes, one word each: fnv1a32 takes words, and every target widens a byte alike.
+    fw::fnv1a32 h;
+    for (const std::int8_t b : model_int8::parameters)
+      h.add(static_cast<std::uint32_t>(static_cast<std::uint8_t>(b)));
+    out_line{}.text("int8 flash parameters checksum: ").hex(h.value());
+  }
+
+  const std::size_t width = net.input_size();
+  const auto sample = [&](std::size_t e) {
+    return std::span<const V>(model_int8::sample_features).subspan(e * width, width);
+  };
+  constnn_bench_begin();
+  const std::size_t first = net.predict(model_int8::parameters, sample(0), ws);
+  constnn_bench_end();
+
+  std::size_t agree = 0;
+  std::size_t correct = 0;
+  bool produced = true;
+  {
+    out_line classes;
+    classes.text("int8 inference from flash: classes ");
+    fw::fnv1a32 outputs;
+    for (std::size_t e = 0; e < model_int8::sample_count; ++e) {
+      const V* y = net.forward(model_int8::parameters, sample(e), ws);
+      produced = produced && y != nullptr;
+      if (y == nullptr) break;
+      const std::size_t p = net.predicted_class(y);
+      classes.dec(p);
+      agree += p == model_int8::sample_predictions[e] ? 1 : 0;
+      correct += p == static_cast<std::size_t>(model_int8::sample_labels[e]) ? 1 : 0;
+      for (std::size_t k = 0; k < net.output_size(); ++k)
+        outputs.add(static_cast<std::uint32_t>(static_cast<std::uint8_t>(y[k])));
+    }
+    classes.text(", outputs checksum ").hex(outputs.value());
+  }
+  out_line{}
+      .text("int8 inference: ")
+      .dec(model_int8::sample_count)
+      .text(" samples, ")
+      .dec(agree)
+      .text(" agree with the host, ")
+      .dec(correct)
+      .text(" match their labels");
+  const bool passed =
+      produced && agree == model_int8::sample_count && first == model_int8::sample_predictions[0];
+  print_check("every int8 prediction equals the host's", passed);
+  return passed;
+}
+#endif
 
 // A convolutional network for the embedded samples' images: 16x8 OCR letters or 28x28
 // Fashion-MNIST pictures (channels last, one channel), as many classes as the exported model.
@@ -262,7 +352,7 @@ constexpr bool runs_cnn =
 
 /// What a target's RAM budget (the part's RAM less the stack the linker reserves) holds.
 struct ram_plan {
-  std::size_t inference_bytes;  ///< both networks' inference workspaces
+  std::size_t inference_bytes;  ///< every network's inference workspace (float, int8, CNN)
   bool inference_fits;          ///< those
   bool trains;                  ///< the exported network's SGD beside them
   bool cnn_trains;              ///< the CNN's SGD beside everything else
@@ -272,6 +362,9 @@ template <class Net>
 constexpr ram_plan plan_ram(std::size_t model_ram_budget) noexcept {
   ram_plan plan{};
   plan.inference_bytes = Net::inference_ram_bytes;
+#if defined(CONSTNN_FIRMWARE_HAS_INT8)
+  plan.inference_bytes += model_int8::network::inference_ram_bytes;
+#endif
   if constexpr (runs_cnn<Net>) plan.inference_bytes += cnn_of<Net>::inference_ram_bytes;
   plan.inference_fits = plan.inference_bytes <= model_ram_budget;
   // Inference runs everywhere, so SGD takes only what it leaves.
@@ -339,6 +432,16 @@ int run(const Net& net, const char* target, std::size_t model_ram_budget) noexce
   bool passed = rounds_as_specified && agree == samples.count &&
                 first_prediction == model::sample_predictions[0];
   print_check("every prediction equals the host's", passed);
+
+  // The measurement after the float prediction is the int8 one, or an empty pair.
+#if defined(CONSTNN_FIRMWARE_HAS_INT8)
+  passed = run_int8<model_int8::network, Net>() && passed;
+#else
+  constnn_bench_begin();
+  constnn_bench_end();
+  out_line{}.text(
+      "int8: skipped, this build has no int8 header (CONSTNN_FIRMWARE_INT8_MODEL_HEADER)");
+#endif
 
   // The order a shuffled epoch would visit the samples in: integer arithmetic only, so every
   // target must print the host's line.
