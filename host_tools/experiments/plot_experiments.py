@@ -7,7 +7,8 @@ Usage: plot_experiments.py RESULTS_JSON OUT_DIR [--runs-csv CSV] [--command TEXT
 Writes OUT_DIR/*.png, OUT_DIR/README.md (the report) and OUT_DIR/runs.csv (a copy of the
 runs table), and prints the report's tables to stdout, so the numbers in the report are the
 ones the command printed. Knows the experiments of grid.json by name (hidden_units,
-learning_rate, init, seeds, fashion, cnn); any other experiment gets a generic figure.
+learning_rate, init, seeds, fashion, cnn, int8); any other experiment gets a generic figure.
+Every run quantized to int8 (the grid's "quantize") is in the table "float vs int8".
 
 With --earlier (the results of an earlier session, e.g. of the whole grid), the experiments
 RESULTS_JSON did not run are taken from it, so one experiment can be re-run (`--only NAME`)
@@ -169,10 +170,13 @@ class Results:
             with open(path, encoding="utf-8", newline="") as f:
                 reader = csv.reader(f)
                 h = next(reader)
-                if header is not None and h != header:
+                # Columns are only ever added at the end (the int8 ones): an older table's
+                # rows get empty cells for them.
+                if header is not None and header[:len(h)] != h[:len(header)]:
                     sys.exit(f"plot_experiments.py: {path}: its columns are not those of the "
                              f"other runs.csv")
-                header = h
+                if header is None or len(h) > len(header):
+                    header = h
                 for row in reader:
                     rows.setdefault(row[0], row)
         out = io.StringIO()
@@ -183,6 +187,7 @@ class Results:
             if r["key"] not in rows:
                 sys.exit(f"plot_experiments.py: no runs.csv row for {r['key']}")
             row = list(rows[r["key"]])
+            row += [""] * (len(header) - len(row))
             row[col] = ";".join(r["experiments"])
             w.writerow(row)
         return out.getvalue()
@@ -783,6 +788,71 @@ def cnn(res, out, figures):
 
 
 # ---------------------------------------------------------------------------------------------
+# float vs int8
+
+INT8_GOAL_POINTS = 0.5  # issue 10: int8 may lose at most this many points of validation accuracy
+
+
+def int8_comparison(res):
+    """Every run quantized to int8 (grid field "quantize"), its float and int8 figures."""
+    runs = [r for r in res.doc["runs"] if "int8" in r]
+    if not runs:
+        return None
+    rows, losses = [], []
+    for r in runs:
+        hp, q = r["hyperparameters"], r["int8"]
+        fv, qv = final(r, "validation_error"), q["validation_error"]
+        # Percentage points of validation accuracy int8 loses (negative: it gains).
+        points = (qv - fv) * 100
+        n = r["validation_examples"]
+        losses.append((points, r))
+        network = widths_text(r) + (f" {hp['activation']}" if hp.get("network", "mlp") == "mlp"
+                                    else "")
+        rows.append([hp["dataset"], network, training_text(hp, short=True), hp["epochs"],
+                     f4(fv), f4(qv),
+                     f"{points:+.2f} ({q['validation_errors'] - final(r, 'validation_errors'):+d}"
+                     f" of {n})",
+                     f"{f4(final(r, 'train_error'))} -> {f4(q['train_error'])}",
+                     f"{q['float_parameter_bytes']:,} -> {q['parameter_bytes']:,}",
+                     f"{q['float_inference_ram_bytes']:,} -> {q['inference_ram_bytes']:,}",
+                     f"{q['seconds']:.1f}"])
+    table = md_table(["data", "network", "training", "epochs", "validation error float",
+                      "validation error int8", "int8 - float (points; examples)",
+                      "train error float -> int8", "parameter bytes float -> int8",
+                      "inference RAM bytes float -> int8", "int8 seconds"], rows)
+    worst, worst_run = max(losses, key=lambda x: x[0])
+    over = [r for p, r in losses if p > INT8_GOAL_POINTS]
+    ratio = [r["int8"]["float_parameter_bytes"] / r["int8"]["parameter_bytes"] for r in runs]
+    lost = [p for p, _ in losses]
+    seed_runs = res.runs_of("seeds")
+    seed_spread = ""
+    if len(seed_runs) > 1:
+        errors = [final(r, "validation_error") for r in seed_runs]
+        seed_spread = (f" For scale: the float reference network's validation error spans "
+                       f"{(max(errors) - min(errors)) * 100:.1f} points over the "
+                       f"{len(seed_runs)} seeds of the seeds section.")
+    verdict = (f"Every network stays within the goal of at most {INT8_GOAL_POINTS} points"
+               if not over else
+               f"{len(over)} of {len(runs)} networks lose more than the goal of "
+               f"{INT8_GOAL_POINTS} points ({', '.join(widths_text(r) for r in over)})")
+    text = (
+        "After training, each of these runs (the grid's experiment int8, `\"quantize\": "
+        "\"int8\"`; the float runs are the other sections' own, not retrained) is quantized by "
+        "the library as train_export's `--quantize int8` does it (the same code, "
+        "host_tools/common's int8_quantization): constnn::calibrate records every tensor's range "
+        "over the whole training set, constnn::quantize writes TFLite's int8 scheme "
+        "(per-channel symmetric int8 weights, int32 biases, per-tensor int8 activations, "
+        "sigmoid and tanh as 256-entry tables), and the int8 network (`sequential<constnn::int8, "
+        "...>`) predicts both sets, every input put on the input grid. The difference is the "
+        "int8 network's validation error minus the float network's, in percentage points of "
+        "accuracy: what int8 loses (negative: it gains). "
+        f"{verdict}: the largest loss is {worst:+.2f} points "
+        f"({widths_text(worst_run)} on {worst_run['hyperparameters']['dataset']}), the "
+        f"differences range from {min(lost):+.2f} to {max(lost):+.2f} points, while the "
+        f"parameters shrink {min(ratio):.1f} to {max(ratio):.1f} times. A difference of one "
+        "validation example is 0.1 points on OCR (1000 letters) and 0.01 on Fashion-MNIST "
+        "(10,000 images)." + seed_spread)
+    return {"table": table, "text": text}
 
 
 def generic(res, name, out, figures):
@@ -843,7 +913,8 @@ def main():
         "fashion": fashion(res, args.out, figures),
         "cnn": cnn(res, args.out, figures),
     }
-    others = [e for e in res.experiments if e not in sections]
+    int8 = int8_comparison(res)
+    others = [e for e in res.experiments if e not in sections and e != "int8"]
     other_figures = {e: generic(res, e, args.out, figures) for e in others}
     if args.runs_csv and res.earlier:
         with open(os.path.join(args.out, "runs.csv"), "w", encoding="utf-8", newline="") as f:
@@ -962,6 +1033,10 @@ def main():
         md += [f"![Convolutional networks against the best MLPs]({x['figure']})\n",
                x["text"] + "\n", x["table"] + "\n"]
         printed.append(x["table"])
+    if int8:
+        section("float vs int8")
+        md += [int8["text"] + "\n", int8["table"] + "\n"]
+        printed.append(int8["table"])
     for e, fig in other_figures.items():
         section(res.experiments[e]["title"])
         md.append(f"![{e}]({fig})\n")
