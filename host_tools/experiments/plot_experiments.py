@@ -3,6 +3,7 @@
 
 Usage: plot_experiments.py RESULTS_JSON OUT_DIR [--runs-csv CSV] [--command TEXT]
                            [--earlier RESULTS_JSON --earlier-runs-csv CSV]
+                           [--kept-runs-csv CSV]
 
 Writes OUT_DIR/*.png, OUT_DIR/README.md (the report) and OUT_DIR/runs.csv (a copy of the
 runs table), and prints the report's tables to stdout, so the numbers in the report are the
@@ -12,7 +13,9 @@ Every run quantized to int8 (the grid's "quantize") is in the table "float vs in
 
 With --earlier (the results of an earlier session, e.g. of the whole grid), the experiments
 RESULTS_JSON did not run are taken from it, so one experiment can be re-run (`--only NAME`)
-without training the rest again; the report says which session trained what.
+without training the rest again; the report says which session trained what. With
+--kept-runs-csv (the runs.csv of a session whose results.json is gone) the rows of the runs no
+session here trained are kept in OUT_DIR/runs.csv, and the report names them.
 """
 
 import argparse
@@ -793,6 +796,17 @@ def cnn(res, out, figures):
 INT8_GOAL_POINTS = 0.5  # issue 10: int8 may lose at most this many points of validation accuracy
 
 
+def points_text(p):
+    """Percentage points with their sign, and no sign for none."""
+    return "0.00" if round(p, 2) == 0 else f"{p:+.2f}"
+
+
+def examples_text(q, r):
+    """Validation examples int8 gets wrong that float gets right, net, with their sign."""
+    d = q["validation_errors"] - final(r, "validation_errors")
+    return f"{d:+d}" if d else "0"
+
+
 def int8_comparison(res):
     """Every run quantized to int8 (grid field "quantize"), its float and int8 figures."""
     runs = [r for r in res.doc["runs"] if "int8" in r]
@@ -810,8 +824,7 @@ def int8_comparison(res):
                                     else "")
         rows.append([hp["dataset"], network, training_text(hp, short=True), hp["epochs"],
                      f4(fv), f4(qv),
-                     f"{points:+.2f} ({q['validation_errors'] - final(r, 'validation_errors'):+d}"
-                     f" of {n})",
+                     f"{points_text(points)} ({examples_text(q, r)} of {n})",
                      f"{f4(final(r, 'train_error'))} -> {f4(q['train_error'])}",
                      f"{q['float_parameter_bytes']:,} -> {q['parameter_bytes']:,}",
                      f"{q['float_inference_ram_bytes']:,} -> {q['inference_ram_bytes']:,}",
@@ -846,9 +859,10 @@ def int8_comparison(res):
         "...>`) predicts both sets, every input put on the input grid. The difference is the "
         "int8 network's validation error minus the float network's, in percentage points of "
         "accuracy: what int8 loses (negative: it gains). "
-        f"{verdict}: the largest loss is {worst:+.2f} points "
+        f"{verdict}: the largest difference is {points_text(worst)} points "
         f"({widths_text(worst_run)} on {worst_run['hyperparameters']['dataset']}), the "
-        f"differences range from {min(lost):+.2f} to {max(lost):+.2f} points, while the "
+        f"differences range from {points_text(min(lost))} to {points_text(max(lost))} points, "
+        f"while the "
         f"parameters shrink {min(ratio):.1f} to {max(ratio):.1f} times. A difference of one "
         "validation example is 0.1 points on OCR (1000 letters) and 0.01 on Fashion-MNIST "
         "(10,000 images)." + seed_spread)
@@ -885,6 +899,24 @@ def all_runs_table(res):
                      "seconds"], rows)
 
 
+def with_kept_rows(table, kept_path, trained):
+    """`table` (runs.csv text) with the rows of kept_path for runs not in `trained` appended,
+    padded to table's columns; also those rows."""
+    header = next(csv.reader(io.StringIO(table)))
+    with open(kept_path, encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        h = next(reader)
+        if header[:len(h)] != h:
+            sys.exit(f"plot_experiments.py: {kept_path}: its columns are not the first ones of "
+                     f"runs.csv")
+        kept = [row for row in reader if row and row[0] not in trained]
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    for row in kept:
+        w.writerow(row + [""] * (len(header) - len(row)))
+    return table + out.getvalue(), [dict(zip(h, row)) for row in kept]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", help="results.json written by constnn_experiments")
@@ -897,7 +929,13 @@ def main():
                              "not run are taken from it (repeatable, first one first)")
     parser.add_argument("--earlier-runs-csv", action="append", default=[],
                         help="the runs.csv of each --earlier session, in the same order")
+    parser.add_argument("--kept-runs-csv",
+                        help="the runs.csv of an older session whose results.json is gone: its "
+                             "rows for runs that no session here trained are kept in runs.csv "
+                             "as they were (needs --runs-csv), and the report says so")
     args = parser.parse_args()
+    if args.kept_runs_csv and not args.runs_csv:
+        parser.error("--kept-runs-csv needs --runs-csv")
     if args.earlier and args.runs_csv and len(args.earlier_runs_csv) != len(args.earlier):
         parser.error("give one --earlier-runs-csv for each --earlier with --runs-csv")
 
@@ -916,9 +954,13 @@ def main():
     int8 = int8_comparison(res)
     others = [e for e in res.experiments if e not in sections and e != "int8"]
     other_figures = {e: generic(res, e, args.out, figures) for e in others}
-    if args.runs_csv and res.earlier:
+    kept = []
+    if args.runs_csv and (res.earlier or args.kept_runs_csv):
+        table = res.runs_csv([args.runs_csv] + args.earlier_runs_csv)
+        if args.kept_runs_csv:
+            table, kept = with_kept_rows(table, args.kept_runs_csv, res.runs)
         with open(os.path.join(args.out, "runs.csv"), "w", encoding="utf-8", newline="") as f:
-            f.write(res.runs_csv([args.runs_csv] + args.earlier_runs_csv))
+            f.write(table)
     elif args.runs_csv:
         shutil.copyfile(args.runs_csv, os.path.join(args.out, "runs.csv"))
 
@@ -957,6 +999,15 @@ def main():
             f"tables below are the ones the report's script printed. Raw figures: "
             f"[runs.csv](runs.csv) here, and per-epoch results.json and epochs.csv in the build "
             f"folder.\n")
+    if kept:
+        names = sorted({n for row in kept for n in row["experiments"].split(";")})
+        md.append(
+            f"Not on this page: {len(kept)} runs of an older session whose per-epoch results "
+            f"were not kept, so their figures and tables cannot be drawn again without "
+            f"retraining them (experiments {', '.join(names)}: "
+            f"{', '.join(row['key'] for row in kept)}). Their final figures are kept, as that "
+            f"session measured them, in [runs.csv](runs.csv); `--only {' --only '.join(names)}` "
+            f"with this session as the earlier one retrains them.\n")
     md.append("Every MLP is the network `dense:H,ACTIVATION,...,dense:CLASSES` on the feature "
               "vector, built from constnn::any_layer (layers chosen at run time, with the "
               "parameters and bits of `sequential<float, dense<FEATURES, H>, ACTIVATION, ..., "
