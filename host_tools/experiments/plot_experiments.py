@@ -3,7 +3,7 @@
 
 Usage: plot_experiments.py RESULTS_JSON OUT_DIR [--runs-csv CSV] [--command TEXT]
                            [--earlier RESULTS_JSON --earlier-runs-csv CSV]
-                           [--kept-runs-csv CSV]
+                           [--kept-runs-csv CSV] [--note TEXT]
 
 Writes OUT_DIR/*.png, OUT_DIR/README.md (the report) and OUT_DIR/runs.csv (a copy of the
 runs table), and prints the report's tables to stdout, so the numbers in the report are the
@@ -819,24 +819,26 @@ def int8_comparison(res):
         # Percentage points of validation accuracy int8 loses (negative: it gains).
         points = (qv - fv) * 100
         n = r["validation_examples"]
-        losses.append((points, r))
         network = widths_text(r) + (f" {hp['activation']}" if hp.get("network", "mlp") == "mlp"
                                     else "")
-        rows.append([hp["dataset"], network, training_text(hp, short=True), hp["epochs"],
+        losses.append((points, network, r))
+        rows.append([hp["dataset"], network, training_text(hp, short=True), lr_text(hp),
+                     hp["epochs"],
                      f4(fv), f4(qv),
                      f"{points_text(points)} ({examples_text(q, r)} of {n})",
                      f"{f4(final(r, 'train_error'))} -> {f4(q['train_error'])}",
                      f"{q['float_parameter_bytes']:,} -> {q['parameter_bytes']:,}",
                      f"{q['float_inference_ram_bytes']:,} -> {q['inference_ram_bytes']:,}",
                      f"{q['seconds']:.1f}"])
-    table = md_table(["data", "network", "training", "epochs", "validation error float",
+    table = md_table(["data", "network", "training", "lr (epoch e)", "epochs",
+                      "validation error float",
                       "validation error int8", "int8 - float (points; examples)",
                       "train error float -> int8", "parameter bytes float -> int8",
                       "inference RAM bytes float -> int8", "int8 seconds"], rows)
-    worst, worst_run = max(losses, key=lambda x: x[0])
-    over = [r for p, r in losses if p > INT8_GOAL_POINTS]
+    worst, worst_network, worst_run = max(losses, key=lambda x: x[0])
+    over = [n for p, n, _ in losses if p > INT8_GOAL_POINTS]
     ratio = [r["int8"]["float_parameter_bytes"] / r["int8"]["parameter_bytes"] for r in runs]
-    lost = [p for p, _ in losses]
+    lost = [p for p, _, _ in losses]
     seed_runs = res.runs_of("seeds")
     seed_spread = ""
     if len(seed_runs) > 1:
@@ -847,7 +849,7 @@ def int8_comparison(res):
     verdict = (f"Every network stays within the goal of at most {INT8_GOAL_POINTS} points"
                if not over else
                f"{len(over)} of {len(runs)} networks lose more than the goal of "
-               f"{INT8_GOAL_POINTS} points ({', '.join(widths_text(r) for r in over)})")
+               f"{INT8_GOAL_POINTS} points ({', '.join(over)})")
     text = (
         "After training, each of these runs (the grid's experiment int8, `\"quantize\": "
         "\"int8\"`; the float runs are the other sections' own, not retrained) is quantized by "
@@ -860,7 +862,7 @@ def int8_comparison(res):
         "int8 network's validation error minus the float network's, in percentage points of "
         "accuracy: what int8 loses (negative: it gains). "
         f"{verdict}: the largest difference is {points_text(worst)} points "
-        f"({widths_text(worst_run)} on {worst_run['hyperparameters']['dataset']}), the "
+        f"({worst_network} on {worst_run['hyperparameters']['dataset']}), the "
         f"differences range from {points_text(min(lost))} to {points_text(max(lost))} points, "
         f"while the "
         f"parameters shrink {min(ratio):.1f} to {max(ratio):.1f} times. A difference of one "
@@ -929,6 +931,9 @@ def main():
                              "not run are taken from it (repeatable, first one first)")
     parser.add_argument("--earlier-runs-csv", action="append", default=[],
                         help="the runs.csv of each --earlier session, in the same order")
+    parser.add_argument("--note", default="",
+                        help="sentences about this session for the report's first paragraph "
+                             "(e.g. that the machine was shared)")
     parser.add_argument("--kept-runs-csv",
                         help="the runs.csv of an older session whose results.json is gone: its "
                              "rows for runs that no session here trained are kept in runs.csv "
@@ -999,6 +1004,8 @@ def main():
             f"tables below are the ones the report's script printed. Raw figures: "
             f"[runs.csv](runs.csv) here, and per-epoch results.json and epochs.csv in the build "
             f"folder.\n")
+    if args.note:
+        md[-1] = md[-1].rstrip("\n") + " " + args.note + "\n"
     if kept:
         names = sorted({n for row in kept for n in row["experiments"].split(";")})
         md.append(
