@@ -150,7 +150,8 @@ class Results:
         mine = {e["name"]: e for e in doc["experiments"]}
         order = [mine.get(e["name"], e) for e in old["experiments"]]
         order += [e for e in doc["experiments"] if e["name"] not in {x["name"] for x in order}]
-        runs = {r["key"]: r for r in old["runs"]}
+        old_runs = {r["key"]: r for r in old["runs"]}
+        runs = dict(old_runs)
         runs.update({r["key"]: r for r in doc["runs"]})
         keys = [r["key"] for r in old["runs"]] + [r["key"] for r in doc["runs"]]
         wanted = {k for e in order for k in e["runs"]}
@@ -160,6 +161,10 @@ class Results:
                 seen.add(k)
                 run = dict(runs[k])
                 run["experiments"] = [e["name"] for e in order if k in e["runs"]]
+                # A run with one key trained the same in both sessions: the int8 figures one of
+                # them measured belong to it whichever session's copy is used.
+                if "int8" not in run and "int8" in old_runs.get(k, {}):
+                    run["int8"] = old_runs[k]["int8"]
                 merged.append(run)
         datasets = dict(old["datasets"])
         datasets.update(doc["datasets"])
@@ -181,7 +186,14 @@ class Results:
                 if header is None or len(h) > len(header):
                     header = h
                 for row in reader:
-                    rows.setdefault(row[0], row)
+                    have = rows.setdefault(row[0], row)
+                    # Cells the first session's row leaves empty (a run only the other
+                    # quantized, columns an older table lacks) come from the other's row of
+                    # the same run.
+                    for c in range(len(row)):
+                        if row[c] and (c >= len(have) or not have[c]):
+                            have += [""] * (c + 1 - len(have))
+                            have[c] = row[c]
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
         w.writerow(header)
