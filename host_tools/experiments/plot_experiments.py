@@ -1021,7 +1021,7 @@ def main():
     if kept:
         names = sorted({n for row in kept for n in row["experiments"].split(";")})
         md.append(
-            f"Not on this page: {len(kept)} runs of an older session whose per-epoch results "
+            f"Not on this page: {len(kept)} run{'s' if len(kept) != 1 else ''} of an older session whose per-epoch results "
             f"were not kept, so their figures and tables cannot be drawn again without "
             f"retraining them (experiments {', '.join(names)}: "
             f"{', '.join(row['key'] for row in kept)}). Their final figures are kept, as that "
