@@ -3,15 +3,19 @@
 
 Usage: plot_experiments.py RESULTS_JSON OUT_DIR [--runs-csv CSV] [--command TEXT]
                            [--earlier RESULTS_JSON --earlier-runs-csv CSV]
+                           [--kept-runs-csv CSV] [--note TEXT]
 
 Writes OUT_DIR/*.png, OUT_DIR/README.md (the report) and OUT_DIR/runs.csv (a copy of the
 runs table), and prints the report's tables to stdout, so the numbers in the report are the
 ones the command printed. Knows the experiments of grid.json by name (hidden_units,
-learning_rate, init, seeds, fashion, cnn); any other experiment gets a generic figure.
+learning_rate, init, seeds, fashion, cnn, int8); any other experiment gets a generic figure.
+Every run quantized to int8 (the grid's "quantize") is in the table "float vs int8".
 
 With --earlier (the results of an earlier session, e.g. of the whole grid), the experiments
 RESULTS_JSON did not run are taken from it, so one experiment can be re-run (`--only NAME`)
-without training the rest again; the report says which session trained what.
+without training the rest again; the report says which session trained what. With
+--kept-runs-csv (the runs.csv of a session whose results.json is gone) the rows of the runs no
+session here trained are kept in OUT_DIR/runs.csv, and the report names them.
 """
 
 import argparse
@@ -146,7 +150,8 @@ class Results:
         mine = {e["name"]: e for e in doc["experiments"]}
         order = [mine.get(e["name"], e) for e in old["experiments"]]
         order += [e for e in doc["experiments"] if e["name"] not in {x["name"] for x in order}]
-        runs = {r["key"]: r for r in old["runs"]}
+        old_runs = {r["key"]: r for r in old["runs"]}
+        runs = dict(old_runs)
         runs.update({r["key"]: r for r in doc["runs"]})
         keys = [r["key"] for r in old["runs"]] + [r["key"] for r in doc["runs"]]
         wanted = {k for e in order for k in e["runs"]}
@@ -156,6 +161,10 @@ class Results:
                 seen.add(k)
                 run = dict(runs[k])
                 run["experiments"] = [e["name"] for e in order if k in e["runs"]]
+                # A run with one key trained the same in both sessions: the int8 figures one of
+                # them measured belong to it whichever session's copy is used.
+                if "int8" not in run and "int8" in old_runs.get(k, {}):
+                    run["int8"] = old_runs[k]["int8"]
                 merged.append(run)
         datasets = dict(old["datasets"])
         datasets.update(doc["datasets"])
@@ -169,12 +178,22 @@ class Results:
             with open(path, encoding="utf-8", newline="") as f:
                 reader = csv.reader(f)
                 h = next(reader)
-                if header is not None and h != header:
+                # Columns are only ever added at the end (the int8 ones): an older table's
+                # rows get empty cells for them.
+                if header is not None and header[:len(h)] != h[:len(header)]:
                     sys.exit(f"plot_experiments.py: {path}: its columns are not those of the "
                              f"other runs.csv")
-                header = h
+                if header is None or len(h) > len(header):
+                    header = h
                 for row in reader:
-                    rows.setdefault(row[0], row)
+                    have = rows.setdefault(row[0], row)
+                    # Cells the first session's row leaves empty (a run only the other
+                    # quantized, columns an older table lacks) come from the other's row of
+                    # the same run.
+                    for c in range(len(row)):
+                        if row[c] and (c >= len(have) or not have[c]):
+                            have += [""] * (c + 1 - len(have))
+                            have[c] = row[c]
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
         w.writerow(header)
@@ -183,6 +202,7 @@ class Results:
             if r["key"] not in rows:
                 sys.exit(f"plot_experiments.py: no runs.csv row for {r['key']}")
             row = list(rows[r["key"]])
+            row += [""] * (len(header) - len(row))
             row[col] = ";".join(r["experiments"])
             w.writerow(row)
         return out.getvalue()
@@ -783,6 +803,84 @@ def cnn(res, out, figures):
 
 
 # ---------------------------------------------------------------------------------------------
+# float vs int8
+
+INT8_GOAL_POINTS = 0.5  # issue 10: int8 may lose at most this many points of validation accuracy
+
+
+def points_text(p):
+    """Percentage points with their sign, and no sign for none."""
+    return "0.00" if round(p, 2) == 0 else f"{p:+.2f}"
+
+
+def examples_text(q, r):
+    """Validation examples int8 gets wrong that float gets right, net, with their sign."""
+    d = q["validation_errors"] - final(r, "validation_errors")
+    return f"{d:+d}" if d else "0"
+
+
+def int8_comparison(res):
+    """Every run quantized to int8 (grid field "quantize"), its float and int8 figures."""
+    runs = [r for r in res.doc["runs"] if "int8" in r]
+    if not runs:
+        return None
+    rows, losses = [], []
+    for r in runs:
+        hp, q = r["hyperparameters"], r["int8"]
+        fv, qv = final(r, "validation_error"), q["validation_error"]
+        # Percentage points of validation accuracy int8 loses (negative: it gains).
+        points = (qv - fv) * 100
+        n = r["validation_examples"]
+        network = widths_text(r) + (f" {hp['activation']}" if hp.get("network", "mlp") == "mlp"
+                                    else "")
+        losses.append((points, network, r))
+        rows.append([hp["dataset"], network, training_text(hp, short=True), lr_text(hp),
+                     hp["epochs"],
+                     f4(fv), f4(qv),
+                     f"{points_text(points)} ({examples_text(q, r)} of {n})",
+                     f"{f4(final(r, 'train_error'))} -> {f4(q['train_error'])}",
+                     f"{q['float_parameter_bytes']:,} -> {q['parameter_bytes']:,}",
+                     f"{q['float_inference_ram_bytes']:,} -> {q['inference_ram_bytes']:,}",
+                     f"{q['seconds']:.1f}"])
+    table = md_table(["data", "network", "training", "lr (epoch e)", "epochs",
+                      "validation error float",
+                      "validation error int8", "int8 - float (points; examples)",
+                      "train error float -> int8", "parameter bytes float -> int8",
+                      "inference RAM bytes float -> int8", "int8 seconds"], rows)
+    worst, worst_network, worst_run = max(losses, key=lambda x: x[0])
+    over = [n for p, n, _ in losses if p > INT8_GOAL_POINTS]
+    ratio = [r["int8"]["float_parameter_bytes"] / r["int8"]["parameter_bytes"] for r in runs]
+    lost = [p for p, _, _ in losses]
+    seed_runs = res.runs_of("seeds")
+    seed_spread = ""
+    if len(seed_runs) > 1:
+        errors = [final(r, "validation_error") for r in seed_runs]
+        seed_spread = (f" For scale: the float reference network's validation error spans "
+                       f"{(max(errors) - min(errors)) * 100:.1f} points over the "
+                       f"{len(seed_runs)} seeds of the seeds section.")
+    verdict = (f"Every network stays within the goal of at most {INT8_GOAL_POINTS} points"
+               if not over else
+               f"{len(over)} of {len(runs)} networks lose more than the goal of "
+               f"{INT8_GOAL_POINTS} points ({', '.join(over)})")
+    text = (
+        "After training, each of these runs (the grid's experiment int8, `\"quantize\": "
+        "\"int8\"`; the float runs are the other sections' own, not retrained) is quantized by "
+        "the library as train_export's `--quantize int8` does it (the same code, "
+        "host_tools/common's int8_quantization): constnn::calibrate records every tensor's range "
+        "over the whole training set, constnn::quantize writes TFLite's int8 scheme "
+        "(per-channel symmetric int8 weights, int32 biases, per-tensor int8 activations, "
+        "sigmoid and tanh as 256-entry tables), and the int8 network (`sequential<constnn::int8, "
+        "...>`) predicts both sets, every input put on the input grid. The difference is the "
+        "int8 network's validation error minus the float network's, in percentage points of "
+        "accuracy: what int8 loses (negative: it gains). "
+        f"{verdict}: the largest difference is {points_text(worst)} points "
+        f"({worst_network} on {worst_run['hyperparameters']['dataset']}), the "
+        f"differences range from {points_text(min(lost))} to {points_text(max(lost))} points, "
+        f"while the "
+        f"parameters shrink {min(ratio):.1f} to {max(ratio):.1f} times. A difference of one "
+        "validation example is 0.1 points on OCR (1000 letters) and 0.01 on Fashion-MNIST "
+        "(10,000 images)." + seed_spread)
+    return {"table": table, "text": text}
 
 
 def generic(res, name, out, figures):
@@ -815,6 +913,24 @@ def all_runs_table(res):
                      "seconds"], rows)
 
 
+def with_kept_rows(table, kept_path, trained):
+    """`table` (runs.csv text) with the rows of kept_path for runs not in `trained` appended,
+    padded to table's columns; also those rows."""
+    header = next(csv.reader(io.StringIO(table)))
+    with open(kept_path, encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        h = next(reader)
+        if header[:len(h)] != h:
+            sys.exit(f"plot_experiments.py: {kept_path}: its columns are not the first ones of "
+                     f"runs.csv")
+        kept = [row for row in reader if row and row[0] not in trained]
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    for row in kept:
+        w.writerow(row + [""] * (len(header) - len(row)))
+    return table + out.getvalue(), [dict(zip(h, row)) for row in kept]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", help="results.json written by constnn_experiments")
@@ -827,7 +943,16 @@ def main():
                              "not run are taken from it (repeatable, first one first)")
     parser.add_argument("--earlier-runs-csv", action="append", default=[],
                         help="the runs.csv of each --earlier session, in the same order")
+    parser.add_argument("--note", default="",
+                        help="sentences about this session for the report's first paragraph "
+                             "(e.g. that the machine was shared)")
+    parser.add_argument("--kept-runs-csv",
+                        help="the runs.csv of an older session whose results.json is gone: its "
+                             "rows for runs that no session here trained are kept in runs.csv "
+                             "as they were (needs --runs-csv), and the report says so")
     args = parser.parse_args()
+    if args.kept_runs_csv and not args.runs_csv:
+        parser.error("--kept-runs-csv needs --runs-csv")
     if args.earlier and args.runs_csv and len(args.earlier_runs_csv) != len(args.earlier):
         parser.error("give one --earlier-runs-csv for each --earlier with --runs-csv")
 
@@ -843,11 +968,16 @@ def main():
         "fashion": fashion(res, args.out, figures),
         "cnn": cnn(res, args.out, figures),
     }
-    others = [e for e in res.experiments if e not in sections]
+    int8 = int8_comparison(res)
+    others = [e for e in res.experiments if e not in sections and e != "int8"]
     other_figures = {e: generic(res, e, args.out, figures) for e in others}
-    if args.runs_csv and res.earlier:
+    kept = []
+    if args.runs_csv and (res.earlier or args.kept_runs_csv):
+        table = res.runs_csv([args.runs_csv] + args.earlier_runs_csv)
+        if args.kept_runs_csv:
+            table, kept = with_kept_rows(table, args.kept_runs_csv, res.runs)
         with open(os.path.join(args.out, "runs.csv"), "w", encoding="utf-8", newline="") as f:
-            f.write(res.runs_csv([args.runs_csv] + args.earlier_runs_csv))
+            f.write(table)
     elif args.runs_csv:
         shutil.copyfile(args.runs_csv, os.path.join(args.out, "runs.csv"))
 
@@ -886,6 +1016,17 @@ def main():
             f"tables below are the ones the report's script printed. Raw figures: "
             f"[runs.csv](runs.csv) here, and per-epoch results.json and epochs.csv in the build "
             f"folder.\n")
+    if args.note:
+        md[-1] = md[-1].rstrip("\n") + " " + args.note + "\n"
+    if kept:
+        names = sorted({n for row in kept for n in row["experiments"].split(";")})
+        md.append(
+            f"Not on this page: {len(kept)} run{'s' if len(kept) != 1 else ''} of an older session whose per-epoch results "
+            f"were not kept, so their figures and tables cannot be drawn again without "
+            f"retraining them (experiments {', '.join(names)}: "
+            f"{', '.join(row['key'] for row in kept)}). Their final figures are kept, as that "
+            f"session measured them, in [runs.csv](runs.csv); `--only {' --only '.join(names)}` "
+            f"with this session as the earlier one retrains them.\n")
     md.append("Every MLP is the network `dense:H,ACTIVATION,...,dense:CLASSES` on the feature "
               "vector, built from constnn::any_layer (layers chosen at run time, with the "
               "parameters and bits of `sequential<float, dense<FEATURES, H>, ACTIVATION, ..., "
@@ -962,6 +1103,10 @@ def main():
         md += [f"![Convolutional networks against the best MLPs]({x['figure']})\n",
                x["text"] + "\n", x["table"] + "\n"]
         printed.append(x["table"])
+    if int8:
+        section("float vs int8")
+        md += [int8["text"] + "\n", int8["table"] + "\n"]
+        printed.append(int8["table"])
     for e, fig in other_figures.items():
         section(res.experiments[e]["title"])
         md.append(f"![{e}]({fig})\n")

@@ -134,11 +134,16 @@ void apply_field(run_spec& run, const std::string& field, const json& value, con
   } else if (field == "keep_first_layer") {
     if (!value.is_boolean()) bad("true or false");
     run.keep_first_layer = value.get<bool>();
+  } else if (field == "quantize") {
+    const std::string q = value.is_string() ? value.get<std::string>() : "";
+    if (q == "int8") run.quantize_int8 = true;
+    else if (q == "none") run.quantize_int8 = false;
+    else bad("\"int8\" or \"none\"");
   } else {
     fail_data(fmt::format("{}: unknown field \"{}\" (known: dataset, network, hidden, activation, init, lr, "
                           "lr_decay, lr_schedule, optimizer, momentum, beta1, beta2, eps, "
                           "weight_decay, batch, shuffle, augment, epochs, seed, precision, "
-                          "track_symmetry, keep_first_layer)",
+                          "track_symmetry, keep_first_layer, quantize)",
                           where, field));
   }
 }
@@ -496,6 +501,7 @@ grid load_grid(const std::filesystem::path& file, const std::map<std::string, st
         run_spec& existing = g.runs[found->second];
         existing.track_symmetry = existing.track_symmetry || run.track_symmetry;
         existing.keep_first_layer = existing.keep_first_layer || run.keep_first_layer;
+        existing.quantize_int8 = existing.quantize_int8 || run.quantize_int8;
         if (std::ranges::find(existing.experiments, exp.name) == existing.experiments.end())
           existing.experiments.push_back(exp.name);
       }

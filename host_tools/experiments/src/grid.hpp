@@ -91,6 +91,9 @@ struct run_spec {
   bool track_symmetry = false;
   /// Also keep the first dense layer's final weights in the results (for a picture).
   bool keep_first_layer = false;
+  /// After training, also quantize the network to int8 (calibrated on the training set) and
+  /// measure the int8 network (see runner). Not in the key: the float run is the same.
+  bool quantize_int8 = false;
 
   /// The experiments (grid entries) that asked for this run.
   std::vector<std::string> experiments;

@@ -214,6 +214,12 @@ int run(const cli_options& cli) {
                    done, results.size(), seconds_since(start), spec.key().c_str(),
                    last.train_cross_entropy, last.validation_cross_entropy, r.train_error,
                    r.validation_error, r.wall_seconds);
+      if (r.int8)
+        std::fprintf(stderr,
+                     "        int8: error train %.4f val %.4f (float %.4f), parameter bytes %zu "
+                     "(float %zu)  (%.2f s)\n",
+                     r.int8->train_error, r.int8->validation_error, r.validation_error,
+                     r.int8->parameter_bytes, r.int8->float_parameter_bytes, r.int8->seconds);
     }
   });
 

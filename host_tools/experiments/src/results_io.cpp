@@ -156,6 +156,21 @@ std::string results_json(const session_info& session, const std::vector<dataset_
                     {"validation_error", r.validation_error},
                     {"train_errors", r.train_errors},
                     {"validation_errors", r.validation_errors}};
+    if (r.int8) {
+      const int8_result& q = *r.int8;
+      run["int8"] = {{"calibration", "train"},
+                     {"train_error", q.train_error},
+                     {"validation_error", q.validation_error},
+                     {"train_errors", q.train_errors},
+                     {"validation_errors", q.validation_errors},
+                     {"parameter_bytes", q.parameter_bytes},
+                     {"inference_ram_bytes", q.inference_ram_bytes},
+                     {"float_parameter_bytes", q.float_parameter_bytes},
+                     {"float_inference_ram_bytes", q.float_inference_ram_bytes},
+                     {"input_scale", q.input_scale},
+                     {"input_zero_point", q.input_zero_point},
+                     {"seconds", q.seconds}};
+    }
     run["wall_seconds"] = r.wall_seconds;
     // Per-epoch figures as columns: compact, and each one a ready-made plot series.
     json per_epoch;
@@ -189,17 +204,24 @@ std::string runs_csv(const std::vector<run_result>& results) {
   std::string out =
       "key,experiments,dataset,widths,activation,init,learning_rate,lr_decay,epochs,seed,precision,"
       "parameters,train_cross_entropy,validation_cross_entropy,train_error,validation_error,"
-      "wall_seconds\n";
+      "wall_seconds,parameter_bytes,int8_parameter_bytes,int8_train_error,int8_validation_error\n";
   for (const auto& r : results) {
     const auto& s = r.spec;
     const auto& last = r.epochs.back();
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", s.key(),
-                       joined(s.experiments, ';'), s.dataset, widths_text(r.widths),
+    // The int8 columns come after the older ones, so their positions stay; empty without
+    // quantize.
+    const std::size_t scalar_bytes = s.scalar == scalar_kind::single_precision ? 4 : 8;
+    const auto& q = r.int8;
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                       s.key(), joined(s.experiments, ';'), s.dataset, widths_text(r.widths),
                        to_string(s.activation), to_string(s.init), s.learning_rate,
                        number(s.lr_decay), s.epochs,
                        s.seed, to_string(s.scalar), r.parameter_count,
                        number(last.train_cross_entropy), number(last.validation_cross_entropy),
-                       number(r.train_error), number(r.validation_error), number(r.wall_seconds));
+                       number(r.train_error), number(r.validation_error), number(r.wall_seconds),
+                       r.parameter_count * scalar_bytes,
+                       q ? fmt::format("{}", q->parameter_bytes) : "",
+                       q ? number(q->train_error) : "", q ? number(q->validation_error) : "");
   }
   return out;
 }
@@ -286,6 +308,7 @@ run_spec read_spec(const json& run, const host_tools::model_description& model,
   // What the writers add for these settings tells whether they were on.
   s.track_symmetry = run.at("per_epoch").contains("alpha_rows_max_distance");
   s.keep_first_layer = run.contains("first_layer_rows");
+  s.quantize_int8 = run.contains("int8");
   s.experiments = run.at("experiments").get<std::vector<std::string>>();
   return s;
 }
@@ -344,6 +367,22 @@ run_result read_run(const json& run, std::size_t index, const std::string& name)
   }
   if (r.spec.keep_first_layer)
     r.first_layer_rows = run.at("first_layer_rows").get<std::vector<std::vector<double>>>();
+  if (r.spec.quantize_int8) {
+    const json& q = run.at("int8");
+    int8_result x;
+    x.train_error = q.at("train_error").get<double>();
+    x.validation_error = q.at("validation_error").get<double>();
+    x.train_errors = q.at("train_errors").get<std::size_t>();
+    x.validation_errors = q.at("validation_errors").get<std::size_t>();
+    x.parameter_bytes = q.at("parameter_bytes").get<std::size_t>();
+    x.inference_ram_bytes = q.at("inference_ram_bytes").get<std::size_t>();
+    x.float_parameter_bytes = q.at("float_parameter_bytes").get<std::size_t>();
+    x.float_inference_ram_bytes = q.at("float_inference_ram_bytes").get<std::size_t>();
+    x.input_scale = q.at("input_scale").get<double>();
+    x.input_zero_point = q.at("input_zero_point").get<std::int32_t>();
+    x.seconds = q.at("seconds").get<double>();
+    r.int8 = x;
+  }
   return r;
 }
 

@@ -58,12 +58,14 @@ struct shard_info {
 
 /// results.json: session, the shard (if any), data sets, experiments (with their run keys) and
 /// every run with its hyperparameters (its network's input shape and layers too), per-epoch
-/// figures (as columns), final error rates and wall time.
+/// figures (as columns), final error rates, the int8 network's figures (quantize only) and wall
+/// time.
 std::string results_json(const session_info& session, const std::vector<dataset_summary>& datasets,
                          const std::vector<experiment_spec>& experiments,
                          const std::vector<run_result>& results, const shard_info* shard = nullptr);
 
-/// runs.csv: one row per run, hyperparameters and final figures.
+/// runs.csv: one row per run, hyperparameters and final figures; then the parameter bytes and,
+/// with quantize, the int8 network's parameter bytes and error rates (empty otherwise).
 std::string runs_csv(const std::vector<run_result>& results);
 
 /// epochs.csv: one row per run and epoch.

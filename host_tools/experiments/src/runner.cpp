@@ -1,6 +1,7 @@
 // One training run: the same constnn calls as train_export's training loop (initialize, then per
 // epoch train_epoch and evaluate on both sets), on the network of the run's description; or,
-// with an optimizer, mini-batches or shuffling, constnn's train_epoch with an optimizer.
+// with an optimizer, mini-batches or shuffling, constnn's train_epoch with an optimizer. With
+// "quantize": "int8", the int8 network of train_export's --quantize int8 is measured as well.
 #include "runner.hpp"
 
 #include <algorithm>
@@ -20,6 +21,7 @@
 #include "csv_reader.hpp"
 #include "error.hpp"
 #include "input_file.hpp"
+#include "int8_quantization.hpp"
 #include "number_format.hpp"
 #include "run_network.hpp"
 #include "stack_network.hpp"
@@ -207,6 +209,32 @@ run_result train_and_measure(const Net& net, const run_spec& spec, const data_pa
         r.first_layer_rows[o][k] = static_cast<double>(alpha_at(o, k));
   }
   r.wall_seconds = seconds_since(start);
+  if (spec.quantize_int8) {
+    // The reference type's parameters are laid out as the description's any_layer network's,
+    // which quantize_int8 builds; calibrated on the training set, as train_export does without
+    // --calibration.
+    const auto quantize_start = clock_type::now();
+    const std::string where = spec.key() + ": \"quantize\": \"int8\"";
+    const host_tools::int8_network q = host_tools::quantize_int8<T>(
+        model, cparams, data.train, data.train, data.validation,
+        {host_tools::tool_error(host_tools::failure_kind::data,
+                                where + ": the library refused the network's int8 sizes"),
+         host_tools::tool_error(host_tools::failure_kind::data,
+                                where + ": calibration refused a training example")});
+    int8_result x;
+    x.train_errors = q.errors.train_errors;
+    x.validation_errors = q.errors.validation_errors;
+    x.train_error = q.errors.train;
+    x.validation_error = q.errors.validation;
+    x.parameter_bytes = q.parameters.size();
+    x.inference_ram_bytes = q.inference_ram_bytes;
+    x.float_parameter_bytes = q.float_parameter_bytes;
+    x.float_inference_ram_bytes = q.float_inference_ram_bytes;
+    x.input_scale = q.tensors[0].scale;
+    x.input_zero_point = q.tensors[0].zero_point;
+    x.seconds = seconds_since(quantize_start);
+    r.int8 = x;
+  }
   return r;
 }
 

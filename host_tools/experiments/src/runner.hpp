@@ -1,12 +1,13 @@
 // One training run of the grid: the network of its model description (an MLP or a network the
 // grid names) as constnn's layers chosen at run time, trained as the reference job trains
 // (per-example SGD in file order) unless the run asks for an optimizer, mini-batches, shuffling
-// or mirrored images, measured after every epoch.
+// or mirrored images, measured after every epoch, and on request quantized to int8 at the end.
 #pragma once
 
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -50,6 +51,22 @@ struct epoch_record {
   double beta_columns_max_distance = -1;
 };
 
+/// With quantize_int8: the trained network quantized to int8 by the library (calibrated on the
+/// training set) and measured on both sets, with the float network's sizes beside its own.
+struct int8_result {
+  std::size_t train_errors = 0;
+  std::size_t validation_errors = 0;
+  double train_error = 0;
+  double validation_error = 0;
+  std::size_t parameter_bytes = 0;
+  std::size_t inference_ram_bytes = 0;
+  std::size_t float_parameter_bytes = 0;
+  std::size_t float_inference_ram_bytes = 0;
+  double input_scale = 0;  ///< the input grid: x becomes round(x / scale) + zero point
+  std::int32_t input_zero_point = 0;
+  double seconds = 0;  ///< calibrating, quantizing and predicting both sets
+};
+
 struct run_result {
   run_spec spec;
   host_tools::model_description model;  ///< the network trained (description_of(spec, ...))
@@ -69,6 +86,7 @@ struct run_result {
   double wall_seconds = 0;  ///< initialisation, all epochs and all evaluations
   /// With keep_first_layer: alpha as rows, each [bias, weight of input 1, ..., input M].
   std::vector<std::vector<double>> first_layer_rows;
+  std::optional<int8_result> int8;
 };
 
 /// Rows, columns and channels of an image input.

@@ -166,9 +166,11 @@ void run_with(const options& opts, const model_file* model) {
   // network's (what the device does); the float ones are kept beside them.
   std::optional<int8_network> q;
   if (opts.quantize) {
-    q = quantize_int8<T>(description, std::span<const T>(trained.parameters),
-                         opts.calibration ? calibration_set : train_set, train_set,
-                         validation_set);
+    q = quantize_int8<T>(
+        description, std::span<const T>(trained.parameters),
+        opts.calibration ? calibration_set : train_set, train_set, validation_set,
+        {tool_error(failure_kind::usage, "--quantize: the library refused the network's sizes"),
+         tool_error(failure_kind::data, "--calibration: the network refused a calibration example")});
     quantization_summary qs;
     qs.calibration = calibration_summary;
     qs.float_errors = summary.errors;

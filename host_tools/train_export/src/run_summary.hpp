@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "error_rates.hpp"
+
 namespace train_export {
 
 struct input_summary {
@@ -24,13 +26,7 @@ struct epoch_metrics {
   double seconds = 0;  ///< training and evaluation time of this epoch
 };
 
-/// Predictions after the last epoch; error = errors / count.
-struct error_rates {
-  double train = 0;
-  double validation = 0;
-  std::size_t train_errors = 0;
-  std::size_t validation_errors = 0;
-};
+using host_tools::error_rates;
 
 /// --quantize int8: the calibration set, the float network's error rates beside the int8
 /// network's (which are run_summary::errors, what the device does), and both sizes.
