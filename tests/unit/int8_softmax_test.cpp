@@ -196,7 +196,7 @@ BOOST_AUTO_TEST_CASE(softmax_equals_tflite_reference_on_random_rows) {
       const int spread = r % 3 == 0 ? 256 : r % 3 == 1 ? 24 : 4;
       const int top = byte(rng);
       for (auto& v : x)
-        v = static_cast<std::int8_t>(std::max(-128, top - static_cast<int>(rng() % spread)));
+        v = static_cast<std::int8_t>(std::max(-128, top - static_cast<int>(rng() % static_cast<unsigned>(spread))));
       BOOST_REQUIRE(constnn::softmax_probabilities(x, p, y));
       const std::vector<std::int8_t> expected = tflite_softmax(x, p);
       BOOST_REQUIRE_MESSAGE(y == expected, "width " << width << ", scale " << scale);
