@@ -53,14 +53,20 @@ std::uint32_t checksum(std::span<const T> values) noexcept {
   return h.value();
 }
 
+/// The network's widths, e.g. 128-50-10.
 template <class Net>
-void print_network(const Net& net) {
-  out_line line;
-  line.text("network: ");
+fw::text_line& dims_text(fw::text_line& line, const Net& net) {
   for (std::size_t j = 0; j < net.dims().size(); ++j) {
     if (j != 0) line.text("-");
     line.dec(net.dims()[j]);
   }
+  return line;
+}
+
+template <class Net>
+void print_network(const Net& net) {
+  out_line line;
+  dims_text(line.text("network: "), net);
   line.text(std::is_same_v<typename Net::scalar, float> ? " float, " : " double, ")
       .dec(Net::param_count)
       .text(" parameters (")
@@ -133,12 +139,8 @@ bool run_int8() noexcept {
   const Net8 net;
   {
     out_line line;
-    line.text("int8 network: ");
-    for (std::size_t j = 0; j < net.dims().size(); ++j) {
-      if (j != 0) line.text("-");
-      line.dec(net.dims()[j]);
-    }
-    line.text(", ")
+    dims_text(line.text("int8 network: "), net)
+        .text(", ")
         .dec(Net8::parameter_bytes)
         .text(" parameter bytes in flash (float ")
         .dec(Float::parameter_bytes)
@@ -148,13 +150,9 @@ bool run_int8() noexcept {
         .dec(Float::inference_ram_bytes)
         .text(")");
   }
-  {
-    // Bytes, one word each: fnv1a32 takes words, and every target widens a byte alike.
-    fw::fnv1a32 h;
-    for (const std::int8_t b : model_int8::parameters)
-      h.add(static_cast<std::uint32_t>(static_cast<std::uint8_t>(b)));
-    out_line{}.text("int8 flash parameters checksum: ").hex(h.value());
-  }
+  out_line{}
+      .text("int8 flash parameters checksum: ")
+      .hex(checksum(std::span<const std::int8_t>(model_int8::parameters)));
 
   const std::size_t width = net.input_size();
   const auto sample = [&](std::size_t e) {
@@ -180,7 +178,7 @@ bool run_int8() noexcept {
       agree += p == model_int8::sample_predictions[e] ? 1 : 0;
       correct += p == static_cast<std::size_t>(model_int8::sample_labels[e]) ? 1 : 0;
       for (std::size_t k = 0; k < net.output_size(); ++k)
-        outputs.add(static_cast<std::uint32_t>(static_cast<std::uint8_t>(y[k])));
+        outputs.add(y[k]);
     }
     classes.text(", outputs checksum ").hex(outputs.value());
   }

@@ -136,6 +136,10 @@ class fnv1a32 {
     }
   }
   constexpr void add(float v) noexcept { add(std::bit_cast<std::uint32_t>(v)); }
+  /// A byte as one word, its bits unchanged (every target widens it alike).
+  constexpr void add(std::int8_t v) noexcept {
+    add(static_cast<std::uint32_t>(static_cast<std::uint8_t>(v)));
+  }
   constexpr void add(double v) noexcept {
     const std::uint64_t b = std::bit_cast<std::uint64_t>(v);
     add(static_cast<std::uint32_t>(b));

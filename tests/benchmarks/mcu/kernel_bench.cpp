@@ -161,43 +161,43 @@ constexpr std::array<std::int8_t, max_case_bytes> case_outputs(const F& run) {
   run(y.data());
   return y;
 }
+// A case's weights, inputs, biases and multipliers, from simple patterns that differ by case.
+struct case_operands {
+  std::array<std::int8_t, max_case_bytes> w{}, x{};
+  std::array<std::int32_t, 16> b{};
+  std::array<constnn::fixed_point::quantized_multiplier, 16> m{};
+  constexpr case_operands(std::size_t weights, std::size_t inputs, std::size_t channels,
+                          std::size_t k, std::size_t step, std::int32_t bias_range,
+                          double multiplier) {
+    for (std::size_t i = 0; i < weights; ++i)
+      w[i] = static_cast<std::int8_t>(static_cast<int>((i * step + k) % 255) - 127);
+    for (std::size_t i = 0; i < inputs; ++i)
+      x[i] = static_cast<std::int8_t>(static_cast<int>((i * (step + 24) + 3 * k) % 256) - 128);
+    for (std::size_t c = 0; c < channels; ++c) {
+      b[c] = static_cast<std::int32_t>(c * 311 % static_cast<std::size_t>(2 * bias_range)) -
+             bias_range;
+      m[c] = constnn::fixed_point::quantize_multiplier(multiplier *
+                                                       (1.0 + 0.5 * static_cast<double>(c)));
+    }
+  }
+  constexpr constnn::detail::s8::channel_arrays channels() const { return {b.data(), m.data()}; }
+};
 constexpr auto fc_case_run(std::size_t k) {
   return [k](std::int8_t* y) {
     const fc_case c = fc_cases[k];
-    std::array<std::int8_t, max_case_bytes> w{}, x{};
-    std::array<std::int32_t, 16> b{};
-    std::array<constnn::fixed_point::quantized_multiplier, 16> m{};
-    for (std::size_t i = 0; i < c.in * c.out; ++i)
-      w[i] = static_cast<std::int8_t>(static_cast<int>((i * 29 + k) % 255) - 127);
-    for (std::size_t i = 0; i < c.in; ++i)
-      x[i] = static_cast<std::int8_t>(static_cast<int>((i * 53 + 3 * k) % 256) - 128);
-    for (std::size_t o = 0; o < c.out; ++o) {
-      b[o] = static_cast<std::int32_t>(o * 311 % 2000) - 1000;
-      m[o] = constnn::fixed_point::quantize_multiplier(0.001 + 0.0007 * static_cast<double>(o));
-    }
-    constnn::detail::s8::fully_connected(c.in, c.out, x.data(), c.zero_point, w.data(),
-                                         constnn::detail::s8::channel_arrays{b.data(), m.data()},
-                                         c.stage, y);
+    const case_operands op(c.in * c.out, c.in, c.out, k, 29, 1000, 0.001);
+    constnn::detail::s8::fully_connected(c.in, c.out, op.x.data(), c.zero_point, op.w.data(),
+                                         op.channels(), c.stage, y);
   };
 }
 constexpr auto conv_case_run(std::size_t k) {
   return [k](std::int8_t* y) {
     const conv_case c = conv_cases[k];
-    std::array<std::int8_t, max_case_bytes> w{}, x{};
-    std::array<std::int32_t, 16> b{};
-    std::array<constnn::fixed_point::quantized_multiplier, 16> m{};
-    for (std::size_t i = 0; i < c.filters * c.k * c.k * c.c; ++i)
-      w[i] = static_cast<std::int8_t>(static_cast<int>((i * 31 + k) % 255) - 127);
-    for (std::size_t i = 0; i < c.h * c.w * c.c; ++i)
-      x[i] = static_cast<std::int8_t>(static_cast<int>((i * 59 + 5 * k) % 256) - 128);
-    for (std::size_t f = 0; f < c.filters; ++f) {
-      b[f] = static_cast<std::int32_t>(f * 173 % 3000) - 1500;
-      m[f] = constnn::fixed_point::quantize_multiplier(0.002 + 0.0005 * static_cast<double>(f));
-    }
+    const case_operands op(c.filters * c.k * c.k * c.c, c.h * c.w * c.c, c.filters, k, 31, 1500,
+                           0.002);
     const constnn::detail::conv_geometry g(c.h, c.w, c.c, c.k, c.k, c.stride, c.stride, c.pad,
                                            c.pad, c.out_h(), c.out_w(), c.filters);
-    constnn::detail::s8::conv2d(g, x.data(), c.zero_point, w.data(),
-                                constnn::detail::s8::channel_arrays{b.data(), m.data()}, c.stage,
+    constnn::detail::s8::conv2d(g, op.x.data(), c.zero_point, op.w.data(), op.channels(), c.stage,
                                 y);
   };
 }

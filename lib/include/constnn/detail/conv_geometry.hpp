@@ -29,6 +29,30 @@ struct conv_window {
     i = at - self().pad_left;
     return true;
   }
+  // The window rows (columns) [first, end) of output row (column) o that lie inside the
+  // input, and the input row (column) of the first: contiguous, as the padding only ever cuts
+  // a window's ends. first == end when none does.
+  struct span_on_input {
+    std::size_t first = 0, end = 0, input = 0;
+  };
+  constexpr span_on_input rows_on_input(std::size_t o) const noexcept {
+    span_on_input s;
+    for (std::size_t k = 0, i = 0; k < self().kh; ++k) {
+      if (!input_row(o, k, i)) continue;
+      if (s.end == 0) s.first = k, s.input = i;
+      s.end = k + 1;
+    }
+    return s;
+  }
+  constexpr span_on_input cols_on_input(std::size_t o) const noexcept {
+    span_on_input s;
+    for (std::size_t k = 0, i = 0; k < self().kw; ++k) {
+      if (!input_col(o, k, i)) continue;
+      if (s.end == 0) s.first = k, s.input = i;
+      s.end = k + 1;
+    }
+    return s;
+  }
   // Output row whose window row k lies on input row i, or false when there is none.
   constexpr bool output_row(std::size_t i, std::size_t k, std::size_t& o) const noexcept {
     const std::size_t at = i + self().pad_top;

@@ -56,9 +56,10 @@
 
 namespace constnn::detail::s8::arm {
 
-// A rectangle of int8 inputs (rows of n bytes; for the DSP kernel n is a multiple of 4)
-// against the matching bytes of four weight rows w0, w0 + s, w2, w2 + s. After each row the inputs skip x_skip bytes and
-// the weights w_skip (a window of a convolution: the next image row, the next kernel row).
+// A rectangle of int8 inputs (rows of n bytes; for the DSP word kernel n is a multiple of 4)
+// against the matching bytes of four weight rows w0, w0 + s, w2, w2 + s. After each row the
+// inputs skip x_skip bytes and the weights w_skip (a window of a convolution: the next image
+// row, the next kernel row).
 // Offsets are fixed: the assembly reads the fields by address.
 struct window_args {
   const std::int8_t* x;   // 0
@@ -374,6 +375,24 @@ inline void window_dot4(window_args& a, std::int32_t input_zero_point) noexcept 
 #endif
 }
 
+// Four channels from their biases through one window (if it has any input) to their
+// outputs y[row] for the first `count` of them; tail(row, sum) adds what the kernel left.
+// Each channel's bias and multiplier are read once.
+template <fixed_point::rounding Mode, class Channels, class Stage, class Tail>
+inline void four_channels(window_args& a, const four_rows& r, std::size_t count, bool any,
+                          std::int32_t input_zero_point, const Channels& channels,
+                          const Stage& os, std::int8_t* y, const Tail& tail) noexcept {
+  decltype(channels(std::size_t{0})) ch[4];
+  for (std::size_t k = 0; k < 4; ++k) {
+    ch[k] = channels(r.row[k]);
+    a.acc[k] = ch[k].bias;
+  }
+  if (any) window_dot4(a, input_zero_point);
+  for (std::size_t k = 0; k < 4 && k < count; ++k)
+    y[r.row[k]] = fixed_point::requantize<Mode>(tail(r.row[k], a.acc[k]), ch[k].multiplier,
+                                                os.zero_point, os.lo, os.hi);
+}
+
 /// fully_connected of detail/int8_kernels.hpp, four output channels at a time. On the DSP
 /// cores the last in % 4 inputs are summed here.
 template <fixed_point::rounding Mode, class Channels, class Stage>
@@ -382,9 +401,14 @@ inline bool fully_connected(std::size_t in, std::size_t out, const std::int8_t* 
                             const Channels& channels, const Stage& os,
                             std::int8_t* y) noexcept {
   const std::size_t body = CONSTNN_INT8_DSP_KERNELS ? in - in % 4 : in;
+  const auto tail = [&](std::size_t row, std::int32_t acc) {
+    const std::int8_t* wr = w + row * in;
+    for (std::size_t i = body; i < in; ++i)
+      acc += (std::int32_t{x[i]} - input_zero_point) * std::int32_t{wr[i]};
+    return acc;
+  };
   for (std::size_t o = 0; o < out; o += 4) {
-    const std::size_t left = out - o;
-    const four_rows r = rows_for(o, left);
+    const four_rows r = rows_for(o, out - o);
     window_args a{x,
                   w + (o + static_cast<std::size_t>(r.w0)) * in,
                   w + (o + static_cast<std::size_t>(r.w2)) * in,
@@ -395,17 +419,7 @@ inline bool fully_connected(std::size_t in, std::size_t out, const std::int8_t* 
                   0,
                   0,
                   {}};
-    for (std::size_t k = 0; k < 4; ++k) a.acc[k] = channels(r.row[k]).bias;
-    if (body != 0) window_dot4(a, input_zero_point);
-    for (std::size_t k = 0; k < 4 && k < left; ++k) {
-      const std::size_t row = r.row[k];
-      std::int32_t acc = a.acc[k];
-      const std::int8_t* wr = w + row * in;
-      for (std::size_t i = body; i < in; ++i)
-        acc += (std::int32_t{x[i]} - input_zero_point) * std::int32_t{wr[i]};
-      y[row] = fixed_point::requantize<Mode>(acc, channels(row).multiplier, os.zero_point, os.lo,
-                                             os.hi);
-    }
+    four_channels<Mode>(a, r, out - o, body != 0, input_zero_point, channels, os, y, tail);
   }
   return true;
 }
@@ -417,43 +431,28 @@ inline bool conv2d(const conv_geometry& g, const std::int8_t* x, std::int32_t in
                    const std::int8_t* w, const Channels& channels, const Stage& os,
                    std::int8_t* y) noexcept {
   const std::size_t per_filter = g.kh * g.kw * g.c;
+  const auto no_tail = [](std::size_t, std::int32_t acc) { return acc; };
   for (std::size_t oy = 0; oy < g.oh; ++oy) {
-    std::size_t ky0 = 0, ky1 = 0, iy0 = 0;
-    for (std::size_t k = 0, i = 0; k < g.kh; ++k)
-      if (g.input_row(oy, k, i)) {
-        if (ky1 == 0) ky0 = k, iy0 = i;
-        ky1 = k + 1;
-      }
+    const auto rows = g.rows_on_input(oy);
     for (std::size_t ox = 0; ox < g.ow; ++ox) {
-      std::size_t kx0 = 0, kx1 = 0, ix0 = 0;
-      for (std::size_t k = 0, i = 0; k < g.kw; ++k)
-        if (g.input_col(ox, k, i)) {
-          if (kx1 == 0) kx0 = k, ix0 = i;
-          kx1 = k + 1;
-        }
-      std::int8_t* yp = y + (oy * g.ow + ox) * g.filters;
-      const bool inside = ky1 > ky0 && kx1 > kx0;
-      const std::size_t n = (kx1 - kx0) * g.c;
+      const auto cols = g.cols_on_input(ox);
+      const std::size_t n = (cols.end - cols.first) * g.c;
+      const std::int8_t* wf = w + (rows.first * g.kw + cols.first) * g.c;
       for (std::size_t f = 0; f < g.filters; f += 4) {
         const four_rows r = rows_for(f, g.filters - f);
-        const std::int8_t* wf = w + (ky0 * g.kw + kx0) * g.c;
-        window_args a{x + (iy0 * g.w + ix0) * g.c,
+        window_args a{x + (rows.input * g.w + cols.input) * g.c,
                       wf + (f + static_cast<std::size_t>(r.w0)) * per_filter,
                       wf + (f + static_cast<std::size_t>(r.w2)) * per_filter,
                       r.s * static_cast<std::int32_t>(per_filter),
                       static_cast<std::int32_t>(n),
-                      static_cast<std::int32_t>(ky1 - ky0),
+                      static_cast<std::int32_t>(rows.end - rows.first),
                       static_cast<std::int32_t>(g.w * g.c - n),
                       static_cast<std::int32_t>(g.kw * g.c - n),
                       0,
                       {}};
-        for (std::size_t k = 0; k < 4; ++k) a.acc[k] = channels(r.row[k]).bias;
-        if (inside) window_dot4(a, input_zero_point);
-        for (std::size_t k = 0; k < 4 && k < g.filters - f; ++k) {
-          const std::size_t row = r.row[k];
-          yp[row] = fixed_point::requantize<Mode>(a.acc[k], channels(row).multiplier,
-                                                  os.zero_point, os.lo, os.hi);
-        }
+        four_channels<Mode>(a, r, g.filters - f, rows.end > rows.first && n != 0,
+                            input_zero_point, channels, os, y + (oy * g.ow + ox) * g.filters,
+                            no_tail);
       }
     }
   }
