@@ -47,7 +47,7 @@ class file_descriptor {
 
 }  // namespace
 
-input_file read_input_file(const std::filesystem::path& path, std::size_t limit) {
+input_file read_input_file(const std::filesystem::path& path, std::size_t limit, content kind) {
   input_file file{path, path.string(), {}};
   if (path.empty()) fail_reading(file.name, ENOENT);
   int opened = -1;
@@ -74,7 +74,8 @@ input_file read_input_file(const std::filesystem::path& path, std::size_t limit)
     }
     if (got == 0) break;
     const auto count = static_cast<std::size_t>(got);
-    if (const void* nul = std::memchr(chunk, '\0', count); nul != nullptr) {
+    if (const void* nul = kind == content::text ? std::memchr(chunk, '\0', count) : nullptr;
+        nul != nullptr) {
       const auto offset = static_cast<std::size_t>(static_cast<const char*>(nul) - chunk);
       file.bytes.append(chunk, offset);
       fail_nul(file.name, file.bytes, file.bytes.size());

@@ -14,6 +14,14 @@ namespace train_export {
 /// user's file name can end the comment and put code into the firmware.
 std::string file_name_of(const std::string& path);
 
+/// The header comment's line on the training set, its label padded to `width` columns:
+/// "// train: FILE (N examples x F features), sha256 H", or that there was none.
+std::string train_comment(const run_summary& summary, std::size_t width);
+
+/// The header comment's line on the model a run started from (--model or --from-onnx), or
+/// nothing.
+std::string model_comment(const run_summary& summary);
+
 /// The end of every header's samples: sample_labels and sample_predictions (the first
 /// `samples` of each), and the static_assert tying sample_features to the network's input.
 std::string samples_tail(std::size_t classes, std::size_t samples, std::size_t features,

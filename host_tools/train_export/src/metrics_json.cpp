@@ -22,10 +22,15 @@ std::string metrics_json(const options& opts, const model_description& descripti
                          const run_summary& summary) {
   nlohmann::ordered_json doc;
   doc["tool"] = {{"name", tool_name}, {"version", tool_version}};
-  doc["inputs"] = {{"train", input_json(summary.train)},
+  const bool trained = summary.has_train_set();
+  doc["inputs"] = {{"train", trained ? input_json(summary.train) : nlohmann::ordered_json()},
                    {"validation", input_json(summary.validation)}};
+  // Without a training set its figures are null: there were none to measure.
+  const auto on_train = [&](auto value) {
+    return trained ? nlohmann::ordered_json(value) : nlohmann::ordered_json();
+  };
   if (summary.model)
-    doc["inputs"]["model"] = {{"path", summary.model->name},
+    doc["inputs"][summary.model_is_onnx ? "onnx" : "model"] = {{"path", summary.model->name},
                               {"sha256", summary.model->sha256},
                               {"weights_used", summary.started_from_model}};
   doc["hyperparameters"] = {
@@ -80,19 +85,19 @@ std::string metrics_json(const options& opts, const model_description& descripti
         {"calibration", input_json(q.calibration)},
         {"input", {{"scale", q.input_scale}, {"zero_point", q.input_zero_point}}},
         {"float_errors",
-         {{"train", q.float_errors.train},
+         {{"train", on_train(q.float_errors.train)},
           {"validation", q.float_errors.validation},
-          {"train_wrong", q.float_errors.train_errors},
+          {"train_wrong", on_train(q.float_errors.train_errors)},
           {"validation_wrong", q.float_errors.validation_errors}}},
         {"parameter_bytes", {{"float", q.float_parameter_bytes}, {"int8", q.int8_parameter_bytes}}},
         {"inference_ram_bytes",
          {{"float", q.float_inference_ram_bytes}, {"int8", q.int8_inference_ram_bytes}}}};
   }
-  doc["final"] = {{"train_cross_entropy", summary.final_train_cross_entropy},
+  doc["final"] = {{"train_cross_entropy", on_train(summary.final_train_cross_entropy)},
                   {"validation_cross_entropy", summary.final_validation_cross_entropy}};
-  doc["errors"] = {{"train", summary.errors.train},
+  doc["errors"] = {{"train", on_train(summary.errors.train)},
                    {"validation", summary.errors.validation},
-                   {"train_wrong", summary.errors.train_errors},
+                   {"train_wrong", on_train(summary.errors.train_errors)},
                    {"validation_wrong", summary.errors.validation_errors}};
 
   const double examples = static_cast<double>(summary.train.examples * summary.epochs_run);

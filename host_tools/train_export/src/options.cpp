@@ -34,8 +34,8 @@ struct raw_command_line {
   std::string seed = "0", precision, header_namespace = "model", embed_samples = "0";
   std::string input_shape, layers, optimizer = "sgd", momentum = "0.9", beta1 = "0.9";
   std::string beta2 = "0.999", eps = "1e-8", weight_decay = "0", batch = "1";
-  std::string lr_schedule = "constant", early_stopping = "0", model, save_model, quantize;
-  std::string calibration;
+  std::string lr_schedule = "constant", early_stopping = "0", model, from_onnx, save_model;
+  std::string quantize, calibration;
   bool quiet = false, shuffle = false;
 };
 
@@ -249,7 +249,9 @@ constexpr std::string_view footer =
     "outputs. A symbolic link to a regular file, a block device or a socket is refused.\n"
     "Labels files hold one predicted label per line. The metrics file has, for each epoch e,\n"
     "'epoch=e crossentropy(train): X' and 'epoch=e crossentropy(validation): Y', then\n"
-    "'error(train): X' and 'error(validation): Y' (numbers in shortest round-trip form).\n"
+    "'error(train): X' and 'error(validation): Y' (numbers in shortest round-trip form);\n"
+    "without --train (a model's weights evaluated only) 'crossentropy(validation): Y' and\n"
+    "'error(validation): Y'.\n"
     "\n"
     "Progress goes to stderr: a live line when stderr is a terminal, one line per epoch\n"
     "otherwise, nothing with --quiet. Every message is one line: control characters and\n"
@@ -292,6 +294,12 @@ constexpr std::string_view footer =
     "  train_export --train largeTrain.csv --validation largeValidation.csv \\\n"
     "      --model model.json --epochs 0 --header model.hpp\n"
     "\n"
+    "  # A model trained in PyTorch (torch.onnx.export): its error on a set, then its\n"
+    "  # header after two epochs of fine-tuning\n"
+    "  train_export --from-onnx ocr_cnn.onnx --validation largeValidation.csv\n"
+    "  train_export --from-onnx ocr_cnn.onnx --train largeTrain.csv \\\n"
+    "      --validation largeValidation.csv --epochs 2 --lr 0.001 --header model.hpp\n"
+    "\n"
     "  # Train in float for firmware and export a header with 10 self-test samples\n"
     "  train_export --train largeTrain.csv --validation largeValidation.csv \\\n"
     "      --epochs 100 --hidden 50 --lr 0.01 --header model.hpp --embed-samples 10 \\\n"
@@ -331,7 +339,9 @@ void define_options(cli_definition& cli) {
   }
 
   const std::string inputs = "Inputs";
-  app.add_option("--train", raw.train, "Training CSV (required in the named form)")
+  app.add_option("--train", raw.train,
+                 "Training CSV (required in the named form, but with a\n"
+                 "--model or --from-onnx whose weights are only evaluated)")
       ->option_text("FILE")
       ->group(inputs);
   app.add_option("--validation", raw.validation, "Validation CSV (required in the named form)")
@@ -347,6 +357,13 @@ void define_options(cli_definition& cli) {
                  "of --layers, its classes and precision, and its weights\n"
                  "(if it has them) as the start of training instead of\n"
                  "--init; with --epochs 0 they are only evaluated and exported")
+      ->option_text("FILE")
+      ->group(inputs);
+  app.add_option("--from-onnx", raw.from_onnx,
+                 "An ONNX model (e.g. from torch.onnx.export): its network\n"
+                 "and weights, taken as --model takes a model file's (a\n"
+                 "QDQ-quantized one as an int8 network that only predicts);\n"
+                 "--input-shape completes axes of unknown size")
       ->option_text("FILE")
       ->group(inputs);
 
@@ -515,7 +532,7 @@ std::string parse_real(std::string_view option, const std::string& text, double 
 // The options of the network and its training beyond the reference job's.
 void convert_network_and_optimizer(const CLI::App& app, const raw_command_line& raw, options& o) {
   if (o.handout_form) {
-    for (const char* name : {"--input-shape", "--layers", "--model", "--quantize",
+    for (const char* name : {"--input-shape", "--layers", "--model", "--from-onnx", "--quantize",
                              "--calibration", "--optimizer", "--momentum",
                              "--beta1", "--beta2", "--eps", "--weight-decay", "--batch",
                              "--shuffle", "--lr-schedule", "--early-stopping"}) {
@@ -533,6 +550,13 @@ void convert_network_and_optimizer(const CLI::App& app, const raw_command_line& 
     }
     o.model = parse_path("--model", raw.model);
   }
+  if (given(app, "--from-onnx")) {
+    for (const char* name : {"--model", "--layers", "--hidden"}) {
+      if (given(app, name))
+        fail_usage(fmt::format("{}: not with --from-onnx, whose model gives the network", name));
+    }
+    o.from_onnx = parse_path("--from-onnx", raw.from_onnx);
+  }
   if (given(app, "--quantize")) {
     if (raw.quantize != "int8") fail_value("--quantize", "int8", raw.quantize);
     o.quantize = true;
@@ -540,6 +564,9 @@ void convert_network_and_optimizer(const CLI::App& app, const raw_command_line& 
   if (given(app, "--calibration")) {
     if (!o.quantize) fail_usage("--calibration: only with --quantize int8");
     o.calibration = parse_path("--calibration", raw.calibration);
+  } else if (o.quantize && !o.handout_form && !given(app, "--train")) {
+    fail_usage("--quantize: calibrates on the training set, and there is no --train; give "
+               "--calibration FILE");
   }
   if (given(app, "--input-shape")) o.input_shape = parse_input_shape(raw.input_shape);
   if (given(app, "--layers")) {
@@ -666,14 +693,23 @@ options convert(const CLI::App& app, const raw_command_line& raw) {
     o.learning_rate_text = p[8];
     o.scalar = precision::double_precision;
   } else {
-    if (!given(app, "--train")) {
+    // A model with weights (--model, --from-onnx) can be evaluated and exported without a
+    // training set; whether a --model file has weights is known only once it is read.
+    const bool model_given = given(app, "--model") || given(app, "--from-onnx");
+    if (!given(app, "--train") && !model_given) {
       fail_usage("--train: required (or give the nine positional arguments of the handout form)");
     }
     if (!given(app, "--validation")) fail_usage("--validation: required");
-    o.train = parse_path("--train", raw.train);
+    if (given(app, "--train")) o.train = parse_path("--train", raw.train);
     o.validation = parse_path("--validation", raw.validation);
-    o.epochs = parse_bounded_count("--epochs", raw.epochs, given(app, "--model") ? 0 : 1,
-                                   max_epochs);
+    o.epochs = parse_bounded_count("--epochs", raw.epochs, model_given ? 0 : 1, max_epochs);
+    if (!given(app, "--train")) {
+      if (given(app, "--epochs") && o.epochs != 0)
+        fail_usage(fmt::format("--epochs: {}, but there is no --train set to train on", o.epochs));
+      o.epochs = 0;
+      if (given(app, "--train-labels"))
+        fail_usage("--train-labels: there is no --train set to label");
+    }
     o.hidden = parse_bounded_count("--hidden", raw.hidden, 1, max_hidden);
     if (raw.init == "random") {
       o.init = initialization::random;
@@ -780,6 +816,7 @@ void check_output_paths(const options& o) {
     for (const auto& [what, input] :
          {std::pair{"training", o.train}, {"validation", o.validation},
           {"model", o.model.value_or(std::filesystem::path())},
+          {"ONNX model", o.from_onnx.value_or(std::filesystem::path())},
           {"calibration", o.calibration.value_or(std::filesystem::path())}}) {
       if (input.empty()) continue;
       if (same_file(outputs[i].path, input)) {

@@ -76,6 +76,9 @@ struct options {
   /// --model: the network, and perhaps the weights to start from, come from this file (read
   /// before the data; run.cpp then sets input_shape, layers, classes and scalar from it).
   std::optional<std::filesystem::path> model;
+  /// --from-onnx: the network and its weights come from this float ONNX model (run.cpp reads
+  /// it as it reads a model file with weights; --input-shape completes symbolic axes).
+  std::optional<std::filesystem::path> from_onnx;
   /// --quantize int8: after training, calibrate on `calibration` (default: the training set)
   /// and quantize; labels, error rates and the header are then the int8 network's.
   bool quantize = false;

@@ -49,11 +49,15 @@ void progress_reporter::finished(const error_rates& errors, double elapsed) {
     fmt::print(stream_, "\n");
     set_progress_line_open(false);
   }
-  fmt::print(
-      stream_,
-      "done in {}: train error {:.4g} ({} of {} wrong), validation error {:.4g} ({} wrong)\n",
-      duration(elapsed), errors.train, errors.train_errors, train_examples_, errors.validation,
-      errors.validation_errors);
+  if (train_examples_ == 0)  // a model evaluated only, without a training set
+    fmt::print(stream_, "done in {}: validation error {:.4g} ({} wrong)\n", duration(elapsed),
+               errors.validation, errors.validation_errors);
+  else
+    fmt::print(
+        stream_,
+        "done in {}: train error {:.4g} ({} of {} wrong), validation error {:.4g} ({} wrong)\n",
+        duration(elapsed), errors.train, errors.train_errors, train_examples_, errors.validation,
+        errors.validation_errors);
   std::fflush(stream_);
 }
 

@@ -29,7 +29,12 @@ std::string metrics_text(const run_summary& summary) {
     text += fmt::format("epoch={} crossentropy(validation): {}\n", e.epoch,
                         shortest(e.validation_cross_entropy));
   }
-  text += fmt::format("error(train): {}\n", shortest(summary.errors.train));
+  // Without a training set (a model evaluated only) its lines are left out, not made up.
+  if (summary.has_train_set())
+    text += fmt::format("error(train): {}\n", shortest(summary.errors.train));
+  else
+    text += fmt::format("crossentropy(validation): {}\n",
+                        shortest(summary.final_validation_cross_entropy));
   text += fmt::format("error(validation): {}\n", shortest(summary.errors.validation));
   return text;
 }

@@ -16,6 +16,7 @@
 #include "header_export.hpp"
 #include "metrics_json.hpp"
 #include "model_file.hpp"
+#include "onnx_import.hpp"
 #include "options.hpp"
 #include "progress.hpp"
 #include "quantized.hpp"
@@ -61,6 +62,8 @@ void adopt_model(options& opts, const model_file& m) {
     fail_usage(fmt::format("--init: {} holds weights, and training starts from them; --init is "
                            "for a model file without weights",
                            m.name));
+  if (!m.parameters && opts.train.empty())
+    fail_usage(fmt::format("--train: required, since {} holds no weights to evaluate", m.name));
   if (!m.parameters && opts.epochs == 0)
     fail_usage(fmt::format("--epochs: 0, but {} holds no weights to evaluate; train at least "
                            "one epoch",
@@ -74,6 +77,11 @@ void adopt_model(options& opts, const model_file& m) {
 model_description describe(const options& opts, std::size_t features, const std::string& train) {
   model_description d = default_description(features, opts.hidden, opts.classes);
   if (opts.input_shape) {
+    if (opts.input_shape->size() != features && opts.from_onnx)
+      fail_data(fmt::format("{}: the model's input {} holds {} values but each example of {} has "
+                            "{} features",
+                            opts.from_onnx->string(), opts.input_shape->text(),
+                            opts.input_shape->size(), train, features));
     if (opts.input_shape->size() != features && opts.model)
       fail_data(fmt::format("{}: \"input_shape\" {} holds {} values but each example of {} has "
                             "{} features",
@@ -99,33 +107,41 @@ void run_with(const options& opts, const model_file* model) {
   std::vector<T> start;
   if (model) {
     summary.model = input_summary{model->name, model->sha256, 0, 0};
+    summary.model_is_onnx = opts.from_onnx.has_value();
     if (model->parameters) {
       summary.started_from_model = true;
       start.assign(model->parameters->begin(), model->parameters->end());
     }
   }
   const auto read_start = std::chrono::steady_clock::now();
-  const labeled_data<T> train_set = load<T>(opts.train, opts, summary.train);
+  // Without --train (a model's weights evaluated only) the training set is empty, of the
+  // validation set's width, and the outputs say there was none.
+  const bool has_train = !opts.train.empty();
+  labeled_data<T> train_set;
+  if (has_train) train_set = load<T>(opts.train, opts, summary.train);
+  summary.no_train_set = !has_train;
   const labeled_data<T> validation_set = load<T>(opts.validation, opts, summary.validation);
+  if (!has_train) train_set.width = validation_set.width;
   // --calibration is read with the other inputs, so a bad one fails before training.
   input_summary calibration_summary = summary.train;
   labeled_data<T> calibration_set;
   if (opts.calibration) calibration_set = load<T>(*opts.calibration, opts, calibration_summary);
   summary.read_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count();
-  if (validation_set.width != train_set.width) {
+  if (has_train && validation_set.width != train_set.width) {
     fail_data(fmt::format(
         "{}:1:1: validation examples have {} features but training examples "
         "({}) have {}",
         summary.validation.name, validation_set.width, summary.train.name, train_set.width));
   }
+  const std::string& width_source = has_train ? summary.train.name : summary.validation.name;
   if (opts.calibration && calibration_set.width != train_set.width) {
-    fail_data(fmt::format("{}:1:1: calibration examples have {} features but training examples "
-                          "({}) have {}",
-                          calibration_summary.name, calibration_set.width, summary.train.name,
-                          train_set.width));
+    fail_data(fmt::format("{}:1:1: calibration examples have {} features but {} examples ({}) "
+                          "have {}",
+                          calibration_summary.name, calibration_set.width,
+                          has_train ? "training" : "validation", width_source, train_set.width));
   }
-  const model_description description = describe(opts, train_set.width, summary.train.name);
+  const model_description description = describe(opts, train_set.width, width_source);
   if (!opts.layers) {
     if (const std::size_t count = parameter_count(train_set.width, opts.hidden, opts.classes);
         count > max_parameters) {
@@ -243,6 +259,12 @@ int run(int argc, const char* const* argv) {
       const input_file file = read_input_file(*opts.model);
       model = parse_model_file(file);
       model->sha256 = sha256_hex(file.bytes);
+      adopt_model(opts, *model);
+    } else if (opts.from_onnx) {
+      const input_file file = read_input_file(*opts.from_onnx, max_input_bytes, content::binary);
+      onnx_import imported = import_onnx(file.name, file.bytes, opts.input_shape);
+      model = model_file{file.name, sha256_hex(file.bytes), std::move(imported.description),
+                         imported.classes, opts.scalar, std::move(imported.parameters)};
       adopt_model(opts, *model);
     }
     const model_file* const m = model ? &*model : nullptr;

@@ -42,10 +42,11 @@ struct quantization_summary {
 };
 
 struct run_summary {
-  input_summary train;
+  input_summary train;  ///< unused when no_train_set
   input_summary validation;
   /// --model: the file (examples and features unused), and whether its weights were the start.
   std::optional<input_summary> model;
+  bool model_is_onnx = false;  ///< the model came from --from-onnx, not --model
   bool started_from_model = false;
   std::size_t parameter_count = 0;
   std::vector<epoch_metrics> epochs;
@@ -59,6 +60,10 @@ struct run_summary {
   std::size_t epochs_run = 0;  ///< epochs trained, the best one's successors included
   double read_seconds = 0;   ///< reading, hashing and parsing both inputs
   double train_seconds = 0;  ///< all epochs, including the per-epoch evaluations
+
+  /// The run had no --train: a model's weights were evaluated only.
+  bool no_train_set = false;
+  bool has_train_set() const noexcept { return !no_train_set; }
 };
 
 }  // namespace train_export
