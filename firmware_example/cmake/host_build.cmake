@@ -7,6 +7,8 @@ set(fw_header ${fw_generated}/firmware_model.hpp)
 set(fw_int8_header ${fw_generated}/firmware_model_int8.hpp)
 set(fw_metrics ${CMAKE_CURRENT_BINARY_DIR}/model_metrics.txt)
 set(fw_int8_metrics ${CMAKE_CURRENT_BINARY_DIR}/model_int8_metrics.txt)
+set(fw_cnn_header "")
+set(fw_cnn_metrics ${CMAKE_CURRENT_BINARY_DIR}/model_cnn_metrics.txt)
 set(fw_saved_model ${CMAKE_CURRENT_BINARY_DIR}/firmware_model.json)
 set(fw_ocr_train ${CONSTNN_OCR_DATA_DIR}/largeTrain.csv)
 set(fw_ocr_validation ${CONSTNN_OCR_DATA_DIR}/largeValidation.csv)
@@ -79,6 +81,21 @@ else()
                     "Debian package dataset-fashion-mnist) is there to train its model on")
     return()
   endif()
+  if(fw_train STREQUAL fw_ocr_train AND CONSTNN_FIRMWARE_ONNX_CNN)
+    # The CNN part's weights from a model trained in PyTorch (the README's "from PyTorch to
+    # the device"): imported with the firmware's own samples, whose classes the host's import
+    # predicted, so every target must predict them too before it fine-tunes the model.
+    set(fw_cnn_header ${fw_generated}/firmware_cnn_onnx.hpp)
+    add_custom_command(
+      OUTPUT ${fw_cnn_header} ${fw_cnn_metrics}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${fw_generated}
+      COMMAND train_export --from-onnx ${CONSTNN_FIRMWARE_ONNX_CNN} --validation ${fw_validation}
+              --header ${fw_cnn_header} --namespace model_cnn --embed-samples ${fw_samples}
+              --metrics ${fw_cnn_metrics} --quiet
+      DEPENDS train_export ${CONSTNN_FIRMWARE_ONNX_CNN} ${fw_validation}
+      COMMENT "Importing the firmware example's CNN from ${CONSTNN_FIRMWARE_ONNX_CNN}"
+      VERBATIM)
+  endif()
   add_custom_command(
     OUTPUT ${fw_header} ${fw_metrics} ${fw_saved_model}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${fw_generated}
@@ -102,14 +119,17 @@ else()
     COMMENT "Quantizing the firmware example's model to int8"
     VERBATIM)
 endif()
-add_custom_target(firmware_model_header DEPENDS ${fw_header} ${fw_int8_header})
+add_custom_target(firmware_model_header DEPENDS ${fw_header} ${fw_int8_header} ${fw_cnn_header})
 
 add_executable(firmware_example_host ${fw_src}/app.cpp ${fw_src}/host_twin_main.cpp
                ${fw_src}/platform_host.cpp ${fw_src}/bench_markers.cpp ${fw_header}
-               ${fw_int8_header})
+               ${fw_int8_header} ${fw_cnn_header})
 target_include_directories(firmware_example_host PRIVATE ${fw_generated})
 if(fw_int8_header)
   target_compile_definitions(firmware_example_host PRIVATE CONSTNN_FIRMWARE_HAS_INT8=1)
+endif()
+if(fw_cnn_header)
+  target_compile_definitions(firmware_example_host PRIVATE CONSTNN_FIRMWARE_HAS_ONNX_CNN=1)
 endif()
 target_link_libraries(firmware_example_host PRIVATE constnn::constnn constnn_warnings)
 
@@ -131,6 +151,7 @@ set(constnn_host_source_dir \"${PROJECT_SOURCE_DIR}\")
 set(constnn_host_generator \"${CMAKE_GENERATOR}\")
 set(constnn_host_model_header \"${fw_header}\")
 set(constnn_host_int8_model_header \"${fw_int8_header}\")
+set(constnn_host_onnx_cnn_header \"${fw_cnn_header}\")
 set(constnn_host_twin \"$<TARGET_FILE:firmware_example_host>\")
 set(constnn_host_insn_count_plugin \"$<TARGET_FILE:constnn_insn_count>\")
 ")

@@ -1,7 +1,8 @@
 // The firmware example: predicts the embedded samples, checks them against the host, then
 // predicts them with the int8 quantization of the same network, and trains on the device
 // wherever the network's own training-RAM figure fits the target; then does the same with a
-// convolutional network whose weights are computed at compile time.
+// convolutional network, trained in PyTorch and imported from ONNX where the samples are the
+// OCR letters, else with weights computed at compile time.
 // The firmware is built for one target's RAM budget; the host twin is told it at run time,
 // so one host build serves every target.
 #include "app.hpp"
@@ -17,6 +18,9 @@
 #include "firmware_model.hpp"
 #if defined(CONSTNN_FIRMWARE_HAS_INT8)
 #include "firmware_model_int8.hpp"
+#endif
+#if defined(CONSTNN_FIRMWARE_HAS_ONNX_CNN)
+#include "firmware_cnn_onnx.hpp"
 #endif
 #include "platform.hpp"
 #include "text_line.hpp"
@@ -222,11 +226,30 @@ struct cnn_for<784, Classes> {
       constnn::softmax_xent>;
 };
 
-// He-uniform weights computed by the compiler: a constant, so they stay in flash. A variable
-// template, so the host twin, which instantiates the CNN part twice, computes them once.
+#if defined(CONSTNN_FIRMWARE_HAS_ONNX_CNN)
+// The host build imported a CNN for these samples (train_export --from-onnx, namespace
+// model_cnn): it takes the place of the one above.
+template <std::size_t Classes>
+  requires(Classes == model_cnn::network::output_shape::static_size)
+struct cnn_for<model_cnn::network::input_shape::static_size, Classes> {
+  using type = model_cnn::network;
+};
+template <class Cnn>
+constexpr bool cnn_is_imported = std::is_same_v<Cnn, model_cnn::network>;
+#else
+template <class Cnn>
+constexpr bool cnn_is_imported = false;
+#endif
+
+// The CNN's weights in flash: the imported ones, or He-uniform weights computed by the
+// compiler (a constant, so they stay in flash; a variable template, so the host twin, which
+// instantiates the CNN part twice, computes them once).
 template <class Cnn>
 constexpr typename Cnn::parameters cnn_flash_parameters = [] {
   typename Cnn::parameters p{};
+#if defined(CONSTNN_FIRMWARE_HAS_ONNX_CNN)
+  if constexpr (cnn_is_imported<Cnn>) return model_cnn::parameters;
+#endif
   constnn::initialize(Cnn{}, std::span<float>(p), constnn::init_scheme::he, 2026);
   return p;
 }();
@@ -249,11 +272,13 @@ bool run_cnn(const constnn::dataset_view<float, Label>& samples) noexcept {
     line.text("cnn: ");
     for (std::size_t a = 0; a < Cnn::input_shape::rank(); ++a)
       (a == 0 ? line : line.text("x")).dec(Cnn::input_shape::static_extent(a));
-    line.text(" conv-pool-conv-pool-dense, ")
+    line.text(cnn_is_imported<Cnn> ? " imported from ONNX (PyTorch), "
+                                   : " conv-pool-conv-pool-dense, ")
         .dec(Cnn::param_count)
         .text(" parameters (")
         .dec(Cnn::parameter_bytes)
-        .text(" bytes, He init at compile time, in flash), ram: inference ")
+        .text(cnn_is_imported<Cnn> ? " bytes, in flash), ram: inference "
+                                   : " bytes, He init at compile time, in flash), ram: inference ")
         .dec(Cnn::inference_ram_bytes)
         .text(", training ")
         .dec(Cnn::training_ram_bytes);
@@ -263,6 +288,7 @@ bool run_cnn(const constnn::dataset_view<float, Label>& samples) noexcept {
   const std::size_t first = net.predict(flash_parameters, samples.example(0), ws);
   constnn_bench_end();
   bool finite = first < net.output_size();
+  std::size_t agree = 0;  // with the classes the host's import predicted
   {
     out_line predictions;
     predictions.text("cnn inference from flash: classes ");
@@ -273,10 +299,22 @@ bool run_cnn(const constnn::dataset_view<float, Label>& samples) noexcept {
       if (y == nullptr) break;
       predictions.dec(net.predicted_class(y));
       for (std::size_t k = 0; k < net.output_size(); ++k) outputs.add(y[k]);
+#if defined(CONSTNN_FIRMWARE_HAS_ONNX_CNN)
+      if constexpr (cnn_is_imported<Cnn>)
+        agree += e < model_cnn::sample_count &&
+                 net.predicted_class(y) == model_cnn::sample_predictions[e];
+#endif
     }
     predictions.text(", outputs checksum ").hex(outputs.value());
   }
   print_check("cnn outputs are finite", finite);
+  if constexpr (cnn_is_imported<Cnn>) {
+    // Its classes were predicted on the host by train_export's import (the run-time layers
+    // of any_layer), not by this code: the same bits from two paths.
+    finite = finite && agree == samples.count;
+    print_check("cnn predictions equal the host's import of the ONNX model",
+                agree == samples.count);
+  }
 
   if constexpr (Trains) {
     static constinit constnn::model<Cnn> on_device{};
@@ -315,8 +353,8 @@ bool run_cnn(const constnn::dataset_view<float, Label>& samples) noexcept {
         adam_state{};
     auto adam = constnn::adam(0.001f);
     for (std::size_t e = 0; e < samples.count; ++e) {
-      const float loss = net.train_step(on_device.parameters, samples.example(e),
-                                        samples.label(e), adam, adam_state, on_device.workspace);
+      const float loss = net.train_step(on_device.parameters, samples.example(e), samples.label(e),
+                                        adam, adam_state, on_device.workspace);
       losses_finite = losses_finite && all_finite(std::span<const float>(&loss, 1));
     }
     const auto tuned = constnn::evaluate(net, on_device.parameters, samples, on_device.workspace);
@@ -343,7 +381,8 @@ bool run_cnn(const constnn::dataset_view<float, Label>& samples) noexcept {
 }
 
 template <class Net>
-using cnn_of = typename cnn_for<Net::input_shape::static_size, Net::output_shape::static_size>::type;
+using cnn_of =
+    typename cnn_for<Net::input_shape::static_size, Net::output_shape::static_size>::type;
 template <class Net>
 constexpr bool runs_cnn =
     !std::is_void_v<cnn_of<Net>> && std::is_same_v<typename Net::scalar, float>;
@@ -395,7 +434,8 @@ int run(const Net& net, const char* target, std::size_t model_ram_budget) noexce
   // Before anything is trained: a build that fuses a*b+c would give other weights than the
   // host's without any other sign.
   const bool rounds_as_specified = constnn::floating_point_self_test();
-  print_check("arithmetic rounds every operation, as constant evaluation does", rounds_as_specified);
+  print_check("arithmetic rounds every operation, as constant evaluation does",
+              rounds_as_specified);
   out_line{}.text("flash weights checksum: ").hex(checksum(std::span<const T>(model::parameters)));
 
   using label = typename decltype(model::sample_labels)::value_type;

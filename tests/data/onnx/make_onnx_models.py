@@ -32,6 +32,10 @@ import torch
 from torch import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The README's OCR CNN, as the firmware example's PyTorch script defines it (its ocr_cnn.onnx
+# and this folder's are the same bytes: the same seeds and training).
+sys.path.insert(0, os.path.join(HERE, "../../../firmware_example/pytorch"))
+from ocr_cnn import OcrCnn  # noqa: E402
 OPSET = 13
 SAMPLES = 200
 
@@ -65,21 +69,6 @@ class Mlp(nn.Module):
         x = torch.sigmoid(self.first(x))
         x = torch.tanh(torch.matmul(x, self.w) + self.b)
         return torch.softmax(self.last(x), dim=1)
-
-
-class OcrCnn(nn.Module):
-    """The README's OCR CNN: 16x8x1 -> conv 8 3x3 same -> relu -> maxpool 2 -> conv 16 3x3
-    same -> relu -> maxpool 2 -> flatten -> dense 10 (logits: no Softmax node)."""
-
-    def __init__(self):
-        super().__init__()
-        self.body = nn.Sequential(
-            nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(16 * 4 * 2, 10))
-
-    def forward(self, x):
-        return self.body(x)
 
 
 class FashionCnn(nn.Module):
