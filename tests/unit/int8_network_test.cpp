@@ -456,3 +456,78 @@ BOOST_AUTO_TEST_CASE(layers_chosen_at_run_time_quantize_and_run_as_the_fixed_typ
   }
   BOOST_TEST(agree >= 48u, agree << " of 64 classes as in float");
 }
+
+BOOST_AUTO_TEST_CASE(grids_and_weight_scales_given_give_back_the_quantized_bytes) {
+  // What an imported QDQ model is: the integers and grids of a quantization made elsewhere.
+  // Here the elsewhere is quantize(): its integers dequantized and its grids and weight scales
+  // handed to quantize_on_grids must give its very bytes.
+  using layers_f = sequential<float, input<6, 5, 2>, conv2d<3, 3, 3, 1, padding::same>, relu,
+                              max_pool2d<2, 2>, flatten, dense<18, 4>, sigmoid, dense<4, 3>,
+                              softmax_xent>;
+  using layers_d = sequential<double, input<6, 5, 2>, conv2d<3, 3, 3, 1, padding::same>, relu,
+                              max_pool2d<2, 2>, flatten, dense<18, 4>, sigmoid, dense<4, 3>,
+                              softmax_xent>;
+  using layers_8 = sequential<int8, input<6, 5, 2>, conv2d<3, 3, 3, 1, padding::same>, relu,
+                              max_pool2d<2, 2>, flatten, dense<18, 4>, sigmoid, dense<4, 3>,
+                              softmax_xent>;
+  const layers_f nf{};
+  const layers_d nd{};
+  const layers_8 n8{};
+  layers_f::parameters pf{};
+  initialize(nf, std::span<float>(pf), init_scheme::he, 11);
+  std::vector<float> inputs(60 * 32);
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    inputs[i] = static_cast<float>((i * 53) % 97) / 48.0f - 1.0f;
+  std::vector<int> labels(32, 0);
+  const dataset_view<float, int> data{inputs.data(), labels.data(), 32, 60};
+  std::array<tensor_range, layers_f::layer_count + 1> ranges{};
+  layers_f::inference_workspace ws{};
+  BOOST_TEST_REQUIRE(calibrate(nf, std::span<const float>(pf), data, std::span<float>(ws),
+                               std::span<tensor_range>(ranges)));
+  layers_8::parameters expected{};
+  std::array<q::affine, layers_f::layer_count + 1> grids{};
+  BOOST_TEST_REQUIRE(quantize(nf, std::span<const float>(pf),
+                              std::span<const tensor_range>(ranges), n8,
+                              std::span<std::int8_t>(expected), std::span<q::affine>(grids)));
+
+  // Layers 1 (conv, 18 weights per filter), 5 and 7 (dense): each channel's scale as
+  // quantize chose it, and its weights and bias back on their grids, in double.
+  struct weighted {
+    std::size_t layer, per_channel, channels;
+  };
+  const weighted with_weights[] = {{1, 18, 3}, {5, 18, 4}, {7, 4, 3}};
+  layers_d::parameters pd{};
+  std::copy(pf.begin(), pf.end(), pd.begin());
+  std::vector<float> scales;
+  for (const weighted& l : with_weights) {
+    const std::size_t at = nf.param_offset(l.layer);
+    for (std::size_t c = 0; c < l.channels; ++c) {
+      double max_abs = 0;
+      for (std::size_t k = 0; k < l.per_channel; ++k)
+        max_abs = std::max(max_abs, std::abs(static_cast<double>(pf[at + k * l.channels + c])));
+      const float s = q::weight_scale(max_abs);
+      scales.push_back(s);
+      for (std::size_t k = 0; k < l.per_channel; ++k) {
+        double& w = pd[at + k * l.channels + c];
+        w = q::quantize_weight(w, s) * static_cast<double>(s);
+      }
+      double& b = pd[at + l.per_channel * l.channels + c];
+      b = q::quantize_bias(b, grids[l.layer].scale, s) *
+          (static_cast<double>(grids[l.layer].scale) * static_cast<double>(s));
+    }
+  }
+  layers_8::parameters given{};
+  BOOST_TEST_REQUIRE(quantize_on_grids(nd, std::span<const double>(pd),
+                                       std::span<const q::affine>(grids),
+                                       std::span<const float>(scales), n8,
+                                       std::span<std::int8_t>(given)));
+  BOOST_TEST(std::equal(given.begin(), given.end(), expected.begin()));
+  // A scale that differs changes that channel's integers and multiplier, so the check above
+  // can tell.
+  scales[4] *= 2;
+  BOOST_TEST_REQUIRE(quantize_on_grids(nd, std::span<const double>(pd),
+                                       std::span<const q::affine>(grids),
+                                       std::span<const float>(scales), n8,
+                                       std::span<std::int8_t>(given)));
+  BOOST_TEST(!std::equal(given.begin(), given.end(), expected.begin()));
+}

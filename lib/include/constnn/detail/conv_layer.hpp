@@ -49,13 +49,15 @@ struct conv_layer {
     }
   }
 
-  /// Writes the int8 form of float parameters p (HWIO weights: channel last, as dense's).
+  /// Writes the int8 form of float parameters p (HWIO weights: channel last, as dense's);
+  /// weight_scales, when given, are the filters' weight scales.
   template <class T, shape In>
   constexpr void int8_quantize(const In& in, const T* p, quantization::affine x,
                                quantization::affine y, fixed_point::rounding mode,
-                               std::int8_t* out) const noexcept {
+                               std::int8_t* out,
+                               const float* weight_scales = nullptr) const noexcept {
     const auto g = self().geometry(in);
-    s8::quantize_weighted(p, g.rows(), g.filters, x, y, mode, out);
+    s8::quantize_weighted(p, g.rows(), g.filters, x, y, mode, out, weight_scales);
   }
 
   template <class T, class In, class Out>

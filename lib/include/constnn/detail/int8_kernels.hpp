@@ -105,13 +105,14 @@ struct packed_layer {
 
 /// Post-training quantization of a layer with weights whose float parameters are weights
 /// [K][C], the output channel last (dense [In][Out], conv HWIO), then biases [C]: each channel's
-/// weights symmetric int8 with scale max|w| / 127, transposed to [C][K]; its bias int32 with
-/// scale s_x * s_w; its multiplier s_x s_w / s_y; the input's and the output's zero points and
-/// the full clamp range.
+/// weights symmetric int8 with scale max|w| / 127 (or weight_scales[c] when given: a model
+/// quantized elsewhere), transposed to [C][K]; its bias int32 with scale s_x * s_w; its
+/// multiplier s_x s_w / s_y; the input's and the output's zero points and the full clamp range.
 template <class T>
 constexpr void quantize_weighted(const T* p, std::size_t per_channel, std::size_t channels,
                                  quantization::affine x, quantization::affine y, rounding mode,
-                                 std::int8_t* out) noexcept {
+                                 std::int8_t* out,
+                                 const float* weight_scales = nullptr) noexcept {
   const std::size_t weight_count = per_channel * channels;
   packed_layer::write_header(out, x.zero_point, {y.zero_point});
   std::int8_t* w = out + packed_layer::header_bytes;
@@ -121,7 +122,8 @@ constexpr void quantize_weighted(const T* p, std::size_t per_channel, std::size_
       const double v = static_cast<double>(p[k * channels + c]);
       max_abs = (v < 0 ? -v : v) > max_abs ? (v < 0 ? -v : v) : max_abs;
     }
-    const float s = quantization::weight_scale(max_abs);
+    const float s =
+        weight_scales != nullptr ? weight_scales[c] : quantization::weight_scale(max_abs);
     for (std::size_t k = 0; k < per_channel; ++k)
       w[c * per_channel + k] =
           quantization::quantize_weight(static_cast<double>(p[k * channels + c]), s);

@@ -250,10 +250,13 @@ class any_layer {
   template <class T>
   constexpr void int8_quantize(const any_shape& in, const T* p, quantization::affine x,
                                quantization::affine y, fixed_point::rounding mode,
-                               std::int8_t* out) const noexcept {
+                               std::int8_t* out,
+                               const float* weight_scales = nullptr) const noexcept {
     visit([&](const auto& k) {
       using K = std::remove_cvref_t<decltype(k)>;
-      if constexpr (requires { k.int8_quantize(as<K>(in), p, x, y, mode, out); })
+      if constexpr (requires { k.int8_quantize(as<K>(in), p, x, y, mode, out, weight_scales); })
+        k.int8_quantize(as<K>(in), p, x, y, mode, out, weight_scales);
+      else if constexpr (requires { k.int8_quantize(as<K>(in), p, x, y, mode, out); })
         k.int8_quantize(as<K>(in), p, x, y, mode, out);
     });
   }

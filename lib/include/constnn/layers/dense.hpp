@@ -69,12 +69,13 @@ struct dense {
   }
 
   /// Writes the int8 form of float parameters p (model/quantize.hpp) for input grid x and
-  /// output grid y.
+  /// output grid y; weight_scales, when given, are the outputs' weight scales.
   template <class T, shape S>
   constexpr void int8_quantize(const S& in, const T* p, quantization::affine x,
                                quantization::affine y, fixed_point::rounding mode,
-                               std::int8_t* out) const noexcept {
-    detail::s8::quantize_weighted(p, in.size(), out_.size(), x, y, mode, out);
+                               std::int8_t* out,
+                               const float* weight_scales = nullptr) const noexcept {
+    detail::s8::quantize_weighted(p, in.size(), out_.size(), x, y, mode, out, weight_scales);
   }
 
   template <class T, class I, class O>

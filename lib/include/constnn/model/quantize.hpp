@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <type_traits>
 #include <utility>
@@ -92,6 +93,89 @@ constexpr bool quantize(const NetF& net, std::span<const typename NetF::param_ty
                   }) {
       layer.int8_quantize(net.template shape<l>(), params.data() + net.param_offset(l), x, y,
                           Net8::scalar::rounding, out.data() + net8.param_offset(l));
+    }
+  });
+  return true;
+}
+
+/// The int8 form of a network quantized elsewhere (an imported QDQ model), whose grids are
+/// given rather than chosen: tensors[i] as quantize would give them (net.layer_count + 1, [0]
+/// the input's), and for each layer with weights, in order, one weight scale per output
+/// channel in weight_scales. The float parameters should lie on those grids (a weight q * s,
+/// a bias b * s_in * s_w), so that rounding gives back the integers q and b; each layer then
+/// writes its int8 form into out as quantize does. Fails (CONSTNN_EXPECT) unless every layer
+/// without weights has the output grid its int8 form gives (ReLU and pooling keep their
+/// input's, sigmoid and tanh TFLite's fixed ones), every weight scale is positive and finite,
+/// and weight_scales holds exactly one per channel.
+template <class NetF, class Net8>
+constexpr bool quantize_on_grids(const NetF& net, std::span<const typename NetF::param_type> params,
+                                 std::span<const quantization::affine> tensors,
+                                 std::span<const float> weight_scales, const Net8& net8,
+                                 std::span<std::int8_t> out) {
+  static_assert(!is_quantized<typename NetF::scalar> && is_quantized<typename Net8::scalar>,
+                "constnn::quantize_on_grids: from a float or double network to an int8 one");
+  static_assert(NetF::layer_count == Net8::layer_count,
+                "constnn::quantize_on_grids: the int8 network must have the float network's "
+                "layers");
+  constexpr std::size_t layers = NetF::layer_count;
+  if (!CONSTNN_EXPECT(tensors.size() == layers + 1, "quantize_on_grids: one grid per tensor") ||
+      !CONSTNN_EXPECT(
+          params.size() >= net.parameters_size() && out.size() >= net8.parameters_size(),
+          "quantize_on_grids: params or out is too small"))
+    return false;
+  for (const float s : weight_scales)
+    if (!CONSTNN_EXPECT(s > 0 && s < std::numeric_limits<float>::infinity(),
+                        "quantize_on_grids: a weight scale is not positive and finite"))
+      return false;
+  // Whether layer l holds weights: a run-time fact for any_layer, whose type has room for them.
+  const auto weighted = [&](std::size_t l) {
+    const std::size_t end = l + 1 < layers ? net.param_offset(l + 1) : net.parameters_size();
+    return end != net.param_offset(l);
+  };
+  // Checked before anything is written, so a refusal leaves out as it was.
+  std::size_t channels = 0;
+  bool grids_agree = true, scales_taken = true;
+  detail::for_each_index(std::make_index_sequence<layers>{}, [&](auto l) {
+    const auto& layer = net.template layer_at<l>();
+    const quantization::affine x = tensors[l], y = tensors[l + 1];
+    if (weighted(l)) {
+      const auto& out_shape = net.template shape<l + 1>();
+      channels += out_shape.extent(out_shape.rank() - 1);
+      scales_taken = scales_taken && requires {
+        layer.int8_quantize(net.template shape<l>(), params.data(), x, y, Net8::scalar::rounding,
+                            out.data(), weight_scales.data());
+      };
+    } else if constexpr (requires { layer.int8_output(x, y); }) {
+      grids_agree = grids_agree && layer.int8_output(x, y) == y;
+    } else {
+      grids_agree = grids_agree && x == y;
+    }
+  });
+  if (!CONSTNN_EXPECT(grids_agree, "quantize_on_grids: a layer without weights changes the grid "
+                                   "otherwise than its int8 form does") ||
+      !CONSTNN_EXPECT(scales_taken, "quantize_on_grids: a layer with weights takes no weight "
+                                    "scales (int8_quantize's last argument)") ||
+      !CONSTNN_EXPECT(channels == weight_scales.size(),
+                      "quantize_on_grids: not one weight scale per output channel"))
+    return false;
+  std::size_t next_scale = 0;
+  detail::for_each_index(std::make_index_sequence<layers>{}, [&](auto l) {
+    const auto& layer = net.template layer_at<l>();
+    const auto& in = net.template shape<l>();
+    const auto* p = params.data() + net.param_offset(l);
+    std::int8_t* o = out.data() + net8.param_offset(l);
+    const auto mode = Net8::scalar::rounding;
+    if (weighted(l)) {
+      if constexpr (requires { layer.int8_quantize(in, p, tensors[l], tensors[l + 1], mode, o,
+                                                   weight_scales.data()); }) {
+        layer.int8_quantize(in, p, tensors[l], tensors[l + 1], mode, o,
+                            weight_scales.data() + next_scale);
+        const auto& out_shape = net.template shape<l + 1>();
+        next_scale += out_shape.extent(out_shape.rank() - 1);
+      }
+    } else if constexpr (requires { layer.int8_quantize(in, p, tensors[l], tensors[l + 1], mode,
+                                                          o); }) {
+      layer.int8_quantize(in, p, tensors[l], tensors[l + 1], mode, o);
     }
   });
   return true;
