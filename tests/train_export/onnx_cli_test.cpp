@@ -246,3 +246,52 @@ BOOST_AUTO_TEST_CASE(options_that_contradict_an_imported_model_are_usage_errors)
                      " holds weights, and training starts from them; --init is for a model file "
                      "without weights"});
 }
+
+BOOST_AUTO_TEST_CASE(a_qdq_model_predicts_as_an_int8_network_with_its_own_grids) {
+  for (const std::string name : {"qdq_ocr_cnn", "qdq_mlp"}) {
+    BOOST_TEST_CONTEXT(name) {
+      scratch_dir dir;
+      const auto r = run_tool({"--from-onnx", model(name), "--validation", inputs(name),
+                               "--validation-labels", "v.labels", "--metrics-json", "m.json",
+                               "--header", "h.hpp", "--embed-samples", "3"},
+                              dir.path());
+      BOOST_TEST_REQUIRE(r.status == 0, r.err);
+      BOOST_TEST(r.err.find("int8 network of the QDQ model") != std::string::npos);
+      // The classes of PyTorch's fake-quantized graph (outputs.csv's last column).
+      BOOST_TEST(read_file(dir / "v.labels") == pytorch(name).labels_text);
+      const auto json = nlohmann::json::parse(read_file(dir / "m.json"));
+      BOOST_TEST(json["quantization"]["grids"] == "the model's (QDQ)");
+      BOOST_TEST(json["quantization"]["calibration"].is_null());
+      const std::string header = read_file(dir / "h.hpp");
+      BOOST_TEST(header.find("using network = constnn::sequential<constnn::int8,") !=
+                 std::string::npos);
+      BOOST_TEST(header.find("quantized by the ONNX model's") != std::string::npos);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_qdq_model_neither_trains_nor_quantizes_again) {
+  const std::vector<std::string> base = {"--from-onnx", model("qdq_mlp"), "--validation",
+                                         inputs("qdq_mlp")};
+  const auto plus = [&](std::vector<std::string> more) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+  };
+  check_refusal({plus({"--train", inputs("qdq_mlp")}), usage_error,
+                 "--train: " + model("qdq_mlp") +
+                     " is quantized (QDQ), an int8 network, which predicts but does not train; "
+                     "import its float model to fine-tune it"});
+  check_refusal({plus({"--quantize", "int8", "--calibration", inputs("qdq_mlp")}), usage_error,
+                 "--quantize: " + model("qdq_mlp") +
+                     " is already quantized (QDQ); its own grids are taken"});
+  // check_refusal asks for every output, --save-model among them.
+  check_refusal({base, usage_error,
+                 "--save-model: model files hold float networks, and " + model("qdq_mlp") +
+                     " is an int8 one (QDQ)"});
+  const std::string refused = (data_dir / "refused" / "qdq_weight_zero_point.onnx").string();
+  check_refusal({{"--from-onnx", refused, "--validation", inputs("qdq_mlp")}, data_error,
+                 refused +
+                     ": node '/Gemm' (Gemm): its weights have zero point 1; TFLite's int8 "
+                     "weights are symmetric (zero point 0)"});
+}

@@ -33,6 +33,23 @@ std::vector<label_type> predict_int8(const stack_network<constnn::int8>& net,
   return predictions;
 }
 
+// Both sets' classes and error rates, and the RAM the int8 network predicts in.
+template <class T>
+void predict_both(const stack_network<constnn::int8>& net8, int8_network& q,
+                  const labeled_data<T>& train, const labeled_data<T>& validation) {
+  const std::span<const std::int8_t> p8(q.parameters);
+  q.train_predictions = predict_int8(net8, p8, q.tensors[0], train, q.errors.train_errors);
+  q.validation_predictions =
+      predict_int8(net8, p8, q.tensors[0], validation, q.errors.validation_errors);
+  q.errors.train = train.size() == 0 ? 0
+                                     : static_cast<double>(q.errors.train_errors) /
+                                           static_cast<double>(train.size());
+  q.errors.validation = validation.size() == 0 ? 0
+                                               : static_cast<double>(q.errors.validation_errors) /
+                                                     static_cast<double>(validation.size());
+  q.inference_ram_bytes = net8.inference_workspace_size();
+}
+
 }  // namespace
 
 template <class T>
@@ -53,17 +70,35 @@ int8_network quantize_int8(const model_description& description, std::span<const
   constnn::quantize(net, params, std::span<const constnn::tensor_range>(ranges), net8,
                     std::span<std::int8_t>(q.parameters),
                     std::span<constnn::quantization::affine>(q.tensors));
-  const std::span<const std::int8_t> p8(q.parameters);
-  q.train_predictions = predict_int8(net8, p8, q.tensors[0], train, q.errors.train_errors);
-  q.validation_predictions =
-      predict_int8(net8, p8, q.tensors[0], validation, q.errors.validation_errors);
-  q.errors.train = train.size() == 0 ? 0
-                                     : static_cast<double>(q.errors.train_errors) /
-                                           static_cast<double>(train.size());
-  q.errors.validation = validation.size() == 0 ? 0
-                                               : static_cast<double>(q.errors.validation_errors) /
-                                                     static_cast<double>(validation.size());
-  q.inference_ram_bytes = net8.inference_workspace_size();
+  predict_both(net8, q, train, validation);
+  q.float_parameter_bytes = net.parameters_size() * sizeof(T);
+  q.float_inference_ram_bytes = net.inference_workspace_size() * sizeof(T);
+  return q;
+}
+
+template <class T>
+int8_network int8_from_grids(const model_description& description, std::span<const double> params,
+                             std::span<const constnn::quantization::affine> tensors,
+                             std::span<const float> weight_scales, const labeled_data<T>& train,
+                             const labeled_data<T>& validation, const int8_refusals& refusals) {
+  const stack_network<double> net = make_network<double>(description);
+  const stack_network<constnn::int8> net8 = make_network<constnn::int8>(description);
+  if (!net.valid() || !net8.valid() || tensors.size() != description.layers.size() + 1)
+    throw refusals.sizes;
+  // The run-time network's tensors: its input layer's output is the input again, and the
+  // positions after the last layer (and softmax + cross-entropy) pass the logits on.
+  std::vector<constnn::quantization::affine> grids(stack_network<double>::layer_count + 1,
+                                                   tensors.back());
+  grids[0] = tensors[0];
+  for (std::size_t t = 0; t < tensors.size(); ++t) grids[t + 1] = tensors[t];
+  int8_network q;
+  q.parameters.resize(net8.parameters_size());
+  if (!constnn::quantize_on_grids(net, params,
+                                  std::span<const constnn::quantization::affine>(grids),
+                                  weight_scales, net8, std::span<std::int8_t>(q.parameters)))
+    throw refusals.sizes;
+  q.tensors = std::move(grids);
+  predict_both(net8, q, train, validation);
   q.float_parameter_bytes = net.parameters_size() * sizeof(T);
   q.float_inference_ram_bytes = net.inference_workspace_size() * sizeof(T);
   return q;
@@ -76,5 +111,14 @@ template int8_network quantize_int8<double>(const model_description&, std::span<
                                             const labeled_data<double>&,
                                             const labeled_data<double>&,
                                             const labeled_data<double>&, const int8_refusals&);
+
+template int8_network int8_from_grids<float>(
+    const model_description&, std::span<const double>,
+    std::span<const constnn::quantization::affine>, std::span<const float>,
+    const labeled_data<float>&, const labeled_data<float>&, const int8_refusals&);
+template int8_network int8_from_grids<double>(
+    const model_description&, std::span<const double>,
+    std::span<const constnn::quantization::affine>, std::span<const float>,
+    const labeled_data<double>&, const labeled_data<double>&, const int8_refusals&);
 
 }  // namespace host_tools

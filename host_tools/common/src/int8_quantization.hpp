@@ -47,6 +47,19 @@ int8_network quantize_int8(const model_description& description, std::span<const
                            const labeled_data<T>& calibration, const labeled_data<T>& train,
                            const labeled_data<T>& validation, const int8_refusals& refusals);
 
+/// The int8 network of a model quantized elsewhere (an imported QDQ model), whose grids are
+/// given: `tensors` one per tensor of the description ([0] the input's, [l + 1] the output's of
+/// its layer l), `weight_scales` one per output channel of each layer with weights, `params`
+/// its integers dequantized in double (host_tools::onnx_import), so that the library's rounding
+/// gives them back. Predicts both sets as quantize_int8 does; the int8_network's tensors are
+/// the run-time network's (make_network's, its input layer and unused positions included).
+/// Throws refusals.sizes when the library refuses the sizes or the grids.
+template <class T>
+int8_network int8_from_grids(const model_description& description, std::span<const double> params,
+                             std::span<const constnn::quantization::affine> tensors,
+                             std::span<const float> weight_scales, const labeled_data<T>& train,
+                             const labeled_data<T>& validation, const int8_refusals& refusals);
+
 extern template int8_network quantize_int8<float>(const model_description&, std::span<const float>,
                                                   const labeled_data<float>&,
                                                   const labeled_data<float>&,
@@ -58,5 +71,14 @@ extern template int8_network quantize_int8<double>(const model_description&,
                                                    const labeled_data<double>&,
                                                    const labeled_data<double>&,
                                                    const int8_refusals&);
+
+extern template int8_network int8_from_grids<float>(
+    const model_description&, std::span<const double>,
+    std::span<const constnn::quantization::affine>, std::span<const float>,
+    const labeled_data<float>&, const labeled_data<float>&, const int8_refusals&);
+extern template int8_network int8_from_grids<double>(
+    const model_description&, std::span<const double>,
+    std::span<const constnn::quantization::affine>, std::span<const float>,
+    const labeled_data<double>&, const labeled_data<double>&, const int8_refusals&);
 
 }  // namespace host_tools

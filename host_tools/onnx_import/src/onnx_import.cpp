@@ -4,12 +4,15 @@
 #include <cstdint>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
+#include <span>
 
 #include <fmt/format.h>
 #include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
 
+#include "display_text.hpp"
 #include "error.hpp"
 
 namespace host_tools {
@@ -20,6 +23,8 @@ namespace {
 // axis rule at 13, which is checked where it matters).
 constexpr std::int64_t min_opset = 7;
 constexpr std::int64_t max_opset = 17;
+// shapes_of's limit on the values of any tensor.
+constexpr std::size_t max_values = 16'000'000;
 
 // A tensor between two nodes. An image is C x H x W in ONNX and H x W x C in constnn; a flat
 // vector may hold its values in another order than ONNX's (after a Flatten of an image):
@@ -31,10 +36,38 @@ struct value {
   std::vector<std::size_t> order;
 };
 
+using constnn::quantization::affine;
+
+// A constant the model quantizes: DequantizeLinear of an integer initializer (how
+// onnxruntime's quantizer stores weights and biases), or of QuantizeLinear of a float one (how
+// torch.onnx.export writes a fake-quantized weight).
+struct quantized_constant {
+  std::vector<std::int64_t> q;  // in the tensor's order
+  std::vector<std::size_t> dims;
+  std::vector<float> scales;  // one, or one per index of `axis`
+  std::vector<std::int64_t> zero_points;
+  std::size_t axis = 0;
+  int type = 0;  // ONNX element type of q
+
+  float scale_at(std::size_t i) const {
+    if (scales.size() == 1) return scales[0];
+    std::size_t inner = 1;
+    for (std::size_t a = axis + 1; a < dims.size(); ++a) inner *= dims[a];
+    return scales[(i / inner) % dims[axis]];
+  }
+  std::int64_t zero_point_at(std::size_t i) const {
+    if (zero_points.size() == 1) return zero_points[0];
+    std::size_t inner = 1;
+    for (std::size_t a = axis + 1; a < dims.size(); ++a) inner *= dims[a];
+    return zero_points[(i / inner) % dims[axis]];
+  }
+};
+
 struct layer_weights {
   std::vector<double> weights;  // constnn's layout
   std::vector<double> biases;
-  std::size_t outputs = 0;  // the innermost axis of `weights`
+  std::size_t outputs = 0;    // the innermost axis of `weights`
+  std::vector<float> scales;  // a QDQ model's: one per output
 };
 
 class importer {
@@ -44,8 +77,9 @@ class importer {
   onnx_import run(const std::optional<tensor_shape>& input_shape);
 
  private:
+  // Node, tensor and attribute names are the file's bytes: escaped, the message stays one line.
   [[noreturn]] void fail(const std::string& what) const {
-    fail_data(fmt::format("{}: {}", path_, what));
+    fail_data(one_line(fmt::format("{}: {}", path_, what)));
   }
   [[noreturn]] void fail(const onnx::NodeProto& n, const std::string& what) const {
     fail(fmt::format("node '{}' ({}): {}", n.name(), n.op_type(), what));
@@ -55,6 +89,14 @@ class importer {
     const auto it = constants_.find(name);
     return it == constants_.end() ? nullptr : it->second;
   }
+  const quantized_constant* quantized(const std::string& name) const {
+    const auto it = qconsts_.find(name);
+    return it == qconsts_.end() ? nullptr : &it->second;
+  }
+  bool is_constant(const std::string& name) const {
+    return constant(name) != nullptr || quantized(name) != nullptr;
+  }
+  std::vector<std::int64_t> integers(const onnx::NodeProto& n, const std::string& name) const;
   std::vector<double> floats(const onnx::NodeProto& n, const std::string& name) const;
   std::vector<std::int64_t> ints(const onnx::NodeProto& n, const std::string& name) const;
   std::vector<std::size_t> dims(const onnx::NodeProto& n, const std::string& name) const;
@@ -67,6 +109,17 @@ class importer {
   void only_attributes(const onnx::NodeProto& n, std::set<std::string> known) const;
 
   void read_input(const std::optional<tensor_shape>& input_shape);
+  // QDQ models: the constants they quantize, each tensor's grid, the weights' scales.
+  void find_quantized_constants();
+  affine activation_grid(const onnx::NodeProto& n) const;
+  void quantize_activation(const onnx::NodeProto& n);
+  void dequantize_activation(const onnx::NodeProto& n) const;
+  void added(const onnx::NodeProto& n);
+  std::vector<float> weight_scales(const onnx::NodeProto& n, const std::string& name,
+                                   std::size_t channels, std::size_t channel_axis) const;
+  std::vector<double> biases(const onnx::NodeProto& n, const std::string& name,
+                             std::size_t channels, affine in, std::span<const float> scales) const;
+  affine input_grid(const onnx::NodeProto& n) const;
   void dense(const onnx::NodeProto& n, const std::vector<double>& w, bool transposed,
              std::size_t in, std::size_t out, std::vector<double> bias);
   void conv(const onnx::NodeProto& n);
@@ -87,13 +140,27 @@ class importer {
   // Whether the current tensor is the direct output of the last layer with weights (a
   // BatchNormalization can then fold into it).
   bool foldable_ = false;
+  bool softmax_ = false;
+
+  std::map<std::string, quantized_constant> qconsts_;
+  std::set<const onnx::NodeProto*> consumed_;  // the nodes that make them
+  bool quantized_ = false;                     // the model has QuantizeLinear/DequantizeLinear
+  std::vector<std::optional<affine>> grids_;   // [0] the input's, [l + 1] layer l's output's
 };
 
 std::vector<double> importer::floats(const onnx::NodeProto& n, const std::string& name) const {
+  if (const quantized_constant* qc = quantized(name)) {
+    // DequantizeLinear: (q - zero point) * scale, exact in double.
+    std::vector<double> out(qc->q.size());
+    for (std::size_t i = 0; i < out.size(); ++i)
+      out[i] = static_cast<double>(qc->q[i] - qc->zero_point_at(i)) *
+               static_cast<double>(qc->scale_at(i));
+    return out;
+  }
   const onnx::TensorProto* t = constant(name);
   if (t == nullptr) fail(n, fmt::format("input '{}' is not a constant", name));
   std::size_t count = 1;
-  for (const auto d : t->dims()) count *= static_cast<std::size_t>(d);
+  for (const auto d : dims(n, name)) count *= d;
   std::vector<double> out;
   out.reserve(count);
   if (t->data_type() == onnx::TensorProto::FLOAT) {
@@ -152,10 +219,18 @@ std::vector<std::int64_t> importer::ints(const onnx::NodeProto& n, const std::st
 }
 
 std::vector<std::size_t> importer::dims(const onnx::NodeProto& n, const std::string& name) const {
+  if (const quantized_constant* qc = quantized(name)) return qc->dims;
   const onnx::TensorProto* t = constant(name);
   if (t == nullptr) fail(n, fmt::format("input '{}' is not a constant", name));
+  // Every value is in the file, so no tensor holds more than it has bytes; a dimension of 0
+  // or below, or a product beyond that, would size the layers wrongly.
   std::vector<std::size_t> out;
-  for (const auto d : t->dims()) out.push_back(static_cast<std::size_t>(d));
+  std::size_t count = 1;
+  for (const auto d : t->dims()) {
+    if (d < 1 || d > INT32_MAX || (count *= static_cast<std::size_t>(d)) > INT32_MAX)
+      fail(n, fmt::format("tensor '{}' has a dimension of {}", name, d));
+    out.push_back(static_cast<std::size_t>(d));
+  }
   return out;
 }
 
@@ -241,6 +316,12 @@ void importer::read_input(const std::optional<tensor_shape>& input_shape) {
     v_ = value{true, d[0], d[1], one_d_ ? 1 : d[2], 0, {}};
     d_.input = tensor_shape{3, {v_.h, v_.w, v_.c}};
   }
+  // The sizes a model file's "input_shape" may have, so that no layer's tensor overflows.
+  try {
+    parse_input_shape(d_.input.text(), fmt::format("input '{}'", in.name()));
+  } catch (const tool_error& e) {
+    fail(e.what());
+  }
 }
 
 void importer::dense(const onnx::NodeProto& n, const std::vector<double>& w, bool transposed,
@@ -262,6 +343,7 @@ void importer::dense(const onnx::NodeProto& n, const std::vector<double>& w, boo
   l.kind = layer_kind::dense;
   l.units = out;
   d_.layers.push_back(l);
+  added(n);
   weights_.push_back(std::move(lw));
   v_ = value{false, 0, 0, 0, out, {}};
   foldable_ = true;
@@ -299,12 +381,15 @@ void importer::conv(const onnx::NodeProto& n) {
     fail(n, fmt::format("takes {} channels, the tensor before it has {}", wd[1], v_.c));
   std::vector<std::int64_t> strides =
       ints_attribute(n, "strides", std::vector<std::int64_t>(axes, 1));
+  if (strides.size() != axes || strides[0] < 1 || strides.back() < 1)
+    fail(n, "strides must be one positive number per axis");
   if (!one_d_ && strides[0] != strides[1])
     fail(n, fmt::format("strides {}x{} differ; constnn's conv2d has one stride", strides[0],
                         strides[1]));
   const auto s = static_cast<std::size_t>(strides[0]);
   std::vector<std::int64_t> pads =
       ints_attribute(n, "pads", std::vector<std::int64_t>(2 * axes, 0));
+  if (pads.size() != 2 * axes) fail(n, "pads must be two numbers per axis");
   const auto* auto_pad = attribute(n, "auto_pad");
   bool same = false;
   if (auto_pad != nullptr && auto_pad->s() != "NOTSET") {
@@ -318,8 +403,15 @@ void importer::conv(const onnx::NodeProto& n) {
       fail(n, "pads 'same' on one axis and none on the other are not supported");
   }
   const std::vector<double> w = floats(n, n.input(1));
-  std::vector<double> bias =
-      n.input_size() > 2 ? floats(n, n.input(2)) : std::vector<double>(f, 0.0);
+  std::vector<float> scales;
+  std::vector<double> bias(f, 0.0);
+  if (quantized_) {
+    scales = weight_scales(n, n.input(1), f, 0);
+    if (n.input_size() > 2 && !n.input(2).empty())
+      bias = biases(n, n.input(2), f, input_grid(n), scales);
+  } else if (n.input_size() > 2 && !n.input(2).empty()) {
+    bias = floats(n, n.input(2));
+  }
   if (bias.size() != f) fail(n, fmt::format("has {} biases for {} filters", bias.size(), f));
   layer_weights lw;
   lw.outputs = f;
@@ -331,6 +423,7 @@ void importer::conv(const onnx::NodeProto& n) {
         for (std::size_t x = 0; x < kw; ++x)
           lw.weights[((y * kw + x) * v_.c + c) * f + o] = w[((o * v_.c + c) * kh + y) * kw + x];
   lw.biases = std::move(bias);
+  lw.scales = std::move(scales);
   layer_spec l;
   l.kind = layer_kind::conv2d;
   l.units = f;
@@ -345,6 +438,7 @@ void importer::conv(const onnx::NodeProto& n) {
   if (!same && (v_.h < kh || v_.w < kw)) fail(n, "its window does not fit the input");
   v_ = value{true, f, out(v_.h, kh), one_d_ ? 1 : out(v_.w, kw), 0, {}};
   d_.layers.push_back(l);
+  added(n);
   weights_.push_back(std::move(lw));
   foldable_ = true;
 }
@@ -358,6 +452,9 @@ void importer::pool(const onnx::NodeProto& n, layer_kind kind) {
   if (k.size() != axes) fail(n, "kernel_shape does not match the input's rank");
   const std::vector<std::int64_t> s =
       ints_attribute(n, "strides", std::vector<std::int64_t>(axes, 1));
+  if (s.size() != axes) fail(n, "strides do not match the input's rank");
+  for (std::size_t a = 0; a < axes; ++a)
+    if (k[a] < 1 || s[a] < 1) fail(n, "kernel_shape and strides must be positive");
   for (const auto p : ints_attribute(n, "pads", {}))
     if (p != 0) fail(n, "padding is not supported (constnn pools without it)");
   for (const auto dl : ints_attribute(n, "dilations", {}))
@@ -373,7 +470,7 @@ void importer::pool(const onnx::NodeProto& n, layer_kind kind) {
   const std::size_t sh = static_cast<std::size_t>(s[0]);
   const std::size_t sw = one_d_ ? l.kernel_w : static_cast<std::size_t>(s[1]);
   if (sh == l.kernel_h && sw == l.kernel_w) {
-    l.stride = sh;
+    l.stride = 1;  // unused, as parse_layers leaves it without :sS, so descriptions compare equal
   } else if (sh == sw || one_d_) {
     l.stride = sh;
     l.stride_given = true;
@@ -391,11 +488,16 @@ void importer::pool(const onnx::NodeProto& n, layer_kind kind) {
     fail(n, "ceil_mode 1 adds a window here, which constnn does not have");
   v_ = value{true, v_.c, oh, ow, 0, {}};
   d_.layers.push_back(l);
+  added(n);
   foldable_ = false;
 }
 
 void importer::flatten(const onnx::NodeProto& n) {
   if (!v_.image) return;  // already flat
+  // Checked before the order below is allocated (shapes_of's limit, which comes later).
+  if (v_.c * v_.h * v_.w > max_values)
+    fail(n, fmt::format("flattens {} values; constnn's tensors hold at most {}", v_.c * v_.h * v_.w,
+                        max_values));
   // ONNX flattens C x H x W, constnn H x W x C; the dense layer after reads in constnn's order.
   std::vector<std::size_t> order(v_.c * v_.h * v_.w);
   for (std::size_t y = 0; y < v_.h; ++y)
@@ -407,6 +509,7 @@ void importer::flatten(const onnx::NodeProto& n) {
   layer_spec l;
   l.kind = layer_kind::flatten;
   d_.layers.push_back(l);
+  added(n);
   v_ =
       value{false, 0, 0, 0, order.size(), identity ? std::vector<std::size_t>{} : std::move(order)};
   (void)n;
@@ -432,6 +535,287 @@ void importer::batch_norm(const onnx::NodeProto& n) {
     for (std::size_t i = o; i < lw.weights.size(); i += f) lw.weights[i] *= k;
     lw.biases[o] = (lw.biases[o] - mean[o]) * k + shift[o];
   }
+  // A variance below -epsilon, or folds one after another, would leave weights that are not
+  // numbers.
+  for (const auto* v : {&lw.weights, &lw.biases})
+    for (const double x : *v)
+      if (!std::isfinite(x)) fail(n, "folding it gives weights that are not finite");
+}
+
+std::vector<std::int64_t> importer::integers(const onnx::NodeProto& n,
+                                             const std::string& name) const {
+  const onnx::TensorProto* t = constant(name);
+  if (t == nullptr) fail(n, fmt::format("input '{}' is not a constant", name));
+  std::size_t width = 0;
+  switch (t->data_type()) {
+    case onnx::TensorProto::INT8:
+    case onnx::TensorProto::UINT8:
+      width = 1;
+      break;
+    case onnx::TensorProto::INT32:
+      width = 4;
+      break;
+    case onnx::TensorProto::INT64:
+      width = 8;
+      break;
+    default:
+      fail(n, fmt::format("tensor '{}' is not of an integer type (ONNX type {})", name,
+                          t->data_type()));
+  }
+  const std::vector<std::size_t> shape = dims(n, name);
+  std::vector<std::int64_t> out;
+  if (t->has_raw_data()) {
+    const std::string& raw = t->raw_data();
+    if (raw.size() % width != 0) fail(n, fmt::format("tensor '{}' has a partial value", name));
+    for (std::size_t i = 0; i < raw.size(); i += width) {
+      // Little-endian, as ONNX stores raw data; sign-extended from the type's width.
+      const auto* b = reinterpret_cast<const unsigned char*>(raw.data() + i);
+      std::uint64_t bits = 0;
+      for (std::size_t k = 0; k < width; ++k) bits |= std::uint64_t{b[k]} << (8 * k);
+      if (t->data_type() == onnx::TensorProto::UINT8) {
+        out.push_back(static_cast<std::int64_t>(bits));
+      } else {
+        const unsigned shift = static_cast<unsigned>(64 - 8 * width);
+        out.push_back(static_cast<std::int64_t>(bits << shift) >> shift);
+      }
+    }
+  } else if (t->data_type() == onnx::TensorProto::INT64) {
+    out.assign(t->int64_data().begin(), t->int64_data().end());
+  } else {
+    out.assign(t->int32_data().begin(), t->int32_data().end());  // int8, uint8, int32
+  }
+  std::size_t count = 1;
+  for (const auto d : shape) count *= d;
+  if (out.size() != count)
+    fail(n, fmt::format("tensor '{}' holds {} values, its shape {}", name, out.size(), count));
+  return out;
+}
+
+void importer::find_quantized_constants() {
+  std::map<std::string, const onnx::NodeProto*> producer;
+  for (const auto& n : model_.graph().node()) {
+    for (const auto& o : n.output()) producer[o] = &n;
+    quantized_ = quantized_ || n.op_type() == "QuantizeLinear" || n.op_type() == "DequantizeLinear";
+  }
+  for (const auto& n : model_.graph().node()) {
+    if (n.op_type() != "DequantizeLinear" || n.input_size() < 2) continue;
+    const auto from = producer.find(n.input(0));
+    const onnx::NodeProto* q_node = from != producer.end() &&
+                                            from->second->op_type() == "QuantizeLinear" &&
+                                            constant(from->second->input(0)) != nullptr
+                                        ? from->second
+                                        : nullptr;
+    const onnx::TensorProto* t = constant(n.input(0));
+    if (t == nullptr && q_node == nullptr) continue;  // an activation
+    only_attributes(n, {"axis"});
+    quantized_constant qc;
+    const std::vector<double> scales = floats(n, n.input(1));
+    for (const double s : scales) {
+      if (!(s > 0)) fail(n, "a scale that is not positive");
+      qc.scales.push_back(static_cast<float>(s));
+    }
+    if (n.input_size() > 2 && !n.input(2).empty()) {
+      qc.zero_points = integers(n, n.input(2));
+      qc.type = constant(n.input(2))->data_type();
+    } else {
+      qc.zero_points = {0};
+      qc.type = t != nullptr ? t->data_type() : onnx::TensorProto::UINT8;
+    }
+    if (q_node != nullptr) {
+      // torch.onnx.export's fake-quantized weight: the integers are QuantizeLinear's of the
+      // float values, saturate(round_half_to_even(x / scale) + zero point) in float, by ONNX's
+      // definition; the DequantizeLinear must take them back with the same scale and zero point.
+      const onnx::NodeProto& qn = *q_node;
+      if (qn.input_size() < 2 || floats(qn, qn.input(1)) != scales ||
+          (qn.input_size() > 2 ? qn.input(2) : std::string()) !=
+              (n.input_size() > 2 ? n.input(2) : std::string()))
+        fail(n, "dequantizes with another scale or zero point than its QuantizeLinear");
+      const std::vector<double> w = floats(qn, qn.input(0));
+      qc.dims = dims(qn, qn.input(0));
+      const double lo = qc.type == onnx::TensorProto::UINT8 ? 0 : -128;
+      const double hi = qc.type == onnx::TensorProto::UINT8 ? 255 : 127;
+      qc.q.resize(w.size());
+      consumed_.insert(q_node);
+      const std::int64_t axis = int_attribute(n, "axis", 1);
+      const auto rank = static_cast<std::int64_t>(qc.dims.size());
+      if (axis < -rank || axis >= std::max<std::int64_t>(rank, 1))
+        fail(n, fmt::format("axis {} for a tensor of rank {}", axis, rank));
+      qc.axis = static_cast<std::size_t>(axis < 0 ? axis + rank : axis);
+      if (qc.scales.size() != 1 && (qc.dims.empty() || qc.scales.size() != qc.dims[qc.axis]))
+        fail(n, fmt::format("{} scales for an axis of {}", qc.scales.size(),
+                            qc.dims.empty() ? 0 : qc.dims[qc.axis]));
+      if (qc.zero_points.size() != 1 && qc.zero_points.size() != qc.scales.size())
+        fail(n, "the zero points do not match the scales");
+      for (std::size_t i = 0; i < w.size(); ++i) {
+        const float x = static_cast<float>(w[i]) / qc.scale_at(i);
+        const double r = std::nearbyint(static_cast<double>(x)) +
+                         static_cast<double>(qc.zero_point_at(i));
+        qc.q[i] = static_cast<std::int64_t>(r < lo ? lo : r > hi ? hi : r);
+      }
+    } else {
+      qc.q = integers(n, n.input(0));
+      qc.dims = dims(n, n.input(0));
+      if (n.input_size() <= 2 || n.input(2).empty()) qc.type = t->data_type();
+      if (t->data_type() != qc.type)
+        fail(n, "the zero point's type is not the quantized tensor's");
+      const std::int64_t axis = int_attribute(n, "axis", 1);
+      const auto rank = static_cast<std::int64_t>(qc.dims.size());
+      if (axis < -rank || axis >= std::max<std::int64_t>(rank, 1))
+        fail(n, fmt::format("axis {} for a tensor of rank {}", axis, rank));
+      qc.axis = static_cast<std::size_t>(axis < 0 ? axis + rank : axis);
+      if (qc.scales.size() != 1 && (qc.dims.empty() || qc.scales.size() != qc.dims[qc.axis]))
+        fail(n, fmt::format("{} scales for an axis of {}", qc.scales.size(),
+                            qc.dims.empty() ? 0 : qc.dims[qc.axis]));
+      if (qc.zero_points.size() != 1 && qc.zero_points.size() != qc.scales.size())
+        fail(n, "the zero points do not match the scales");
+    }
+    consumed_.insert(&n);
+    qconsts_[n.output(0)] = std::move(qc);
+  }
+}
+
+affine importer::activation_grid(const onnx::NodeProto& n) const {
+  only_attributes(n, {"axis"});
+  if (n.input_size() < 2) fail(n, "has no scale");
+  const std::vector<double> scale = floats(n, n.input(1));
+  if (scale.size() != 1)
+    fail(n, fmt::format("{} scales for an activation; constnn's int8 activations take one scale "
+                        "per tensor",
+                        scale.size()));
+  if (!(scale[0] > 0)) fail(n, "a scale that is not positive");
+  if (n.input_size() < 3 || n.input(2).empty())
+    fail(n, "has no zero point, so ONNX quantizes to uint8; constnn's int8 activations are "
+            "int8 (TFLite's scheme)");
+  if (constant(n.input(2)) == nullptr || constant(n.input(2))->data_type() != onnx::TensorProto::INT8)
+    fail(n, "quantizes to another type than int8; constnn's int8 activations are int8 "
+            "(TFLite's scheme)");
+  const std::vector<std::int64_t> zero = integers(n, n.input(2));
+  if (zero.size() != 1) fail(n, "has more than one zero point for an activation");
+  return {static_cast<float>(scale[0]), static_cast<std::int32_t>(zero[0])};
+}
+
+std::string grid_text(affine g) { return fmt::format("scale {}, zero point {}", g.scale, g.zero_point); }
+
+void importer::quantize_activation(const onnx::NodeProto& n) {
+  const affine g = activation_grid(n);
+  foldable_ = false;
+  if (softmax_) return;  // the probabilities' grid: constnn's int8 network outputs its logits
+  std::size_t k = d_.layers.size();
+  if (grids_[k] && *grids_[k] != g) {
+    const layer_kind kind = d_.layers[k - 1].kind;
+    if (kind == layer_kind::sigmoid || kind == layer_kind::tanh)
+      fail(n, fmt::format("quantizes the {} to {}; constnn's int8 {} gives TFLite's fixed {}",
+                          kind == layer_kind::sigmoid ? "Sigmoid" : "Tanh", grid_text(g),
+                          kind == layer_kind::sigmoid ? "sigmoid" : "tanh", grid_text(*grids_[k])));
+    fail(n, fmt::format("requantizes {} to {} after a {}, whose int8 form keeps its input's grid; "
+                        "quantize once, after it",
+                        grid_text(*grids_[k]), grid_text(g), d_.layers[k - 1].text()));
+  }
+  grids_[k] = g;
+  // Back through the layers that keep their input's grid (ReLU, pooling, flatten): their
+  // inputs were on this grid too, as constnn's int8 forms require.
+  for (; k > 0; --k) {
+    const layer_spec& l = d_.layers[k - 1];
+    if (l.has_params() || l.kind == layer_kind::sigmoid || l.kind == layer_kind::tanh) break;
+    if (grids_[k - 1] && *grids_[k - 1] != g)
+      fail(n, fmt::format("requantizes {} to {} after a {}, whose int8 form keeps its input's "
+                          "grid; quantize once, after it",
+                          grid_text(*grids_[k - 1]), grid_text(g), l.text()));
+    grids_[k - 1] = g;
+  }
+}
+
+void importer::dequantize_activation(const onnx::NodeProto& n) const {
+  const affine g = activation_grid(n);
+  if (softmax_) return;
+  const std::optional<affine>& here = grids_[d_.layers.size()];
+  if (!here) fail(n, "dequantizes a tensor that no QuantizeLinear quantized");
+  if (*here != g)
+    fail(n, fmt::format("dequantizes with {}, but the tensor is on {}", grid_text(g),
+                        grid_text(*here)));
+}
+
+affine importer::input_grid(const onnx::NodeProto& n) const {
+  const std::optional<affine>& in = grids_[d_.layers.size()];
+  if (!in)
+    fail(n, "its input is not quantized (no QuantizeLinear before it); constnn imports a QDQ "
+            "model whose every layer takes and gives int8 tensors");
+  return *in;
+}
+
+void importer::added(const onnx::NodeProto& n) {
+  const std::optional<affine> in = grids_.back();
+  grids_.push_back(std::nullopt);
+  if (!quantized_) return;
+  const layer_kind kind = d_.layers.back().kind;
+  if (d_.layers.back().has_params() || kind == layer_kind::sigmoid || kind == layer_kind::tanh) {
+    if (!in)
+      fail(n, "its input is not quantized (no QuantizeLinear before it); constnn imports a QDQ "
+              "model whose every layer takes and gives int8 tensors");
+  }
+  if (d_.layers.back().has_params()) return;  // its output's grid is the QuantizeLinear after it
+  if (kind == layer_kind::sigmoid || kind == layer_kind::tanh) {
+    // TFLite's int8 LOGISTIC and TANH have fixed output grids; the table maps to them.
+    grids_.back() = kind == layer_kind::sigmoid ? constnn::quantization::sigmoid_output
+                                                : constnn::quantization::tanh_output;
+  } else {
+    grids_.back() = in;
+  }
+}
+
+std::vector<float> importer::weight_scales(const onnx::NodeProto& n, const std::string& name,
+                                           std::size_t channels,
+                                           std::size_t channel_axis) const {
+  const quantized_constant* qc = quantized(name);
+  if (qc == nullptr)
+    fail(n, fmt::format("its weights '{}' are not quantized (no DequantizeLinear); constnn "
+                        "imports a QDQ model whose every layer has int8 weights",
+                        name));
+  if (qc->type != onnx::TensorProto::INT8)
+    fail(n, fmt::format("its weights are of ONNX type {}, not int8 (TFLite's int8 scheme)",
+                        qc->type));
+  for (const auto z : qc->zero_points)
+    if (z != 0)
+      fail(n, fmt::format("its weights have zero point {}; TFLite's int8 weights are symmetric "
+                          "(zero point 0)",
+                          z));
+  for (const auto q : qc->q)
+    if (q < -constnn::quantization::weight_max)
+      fail(n, fmt::format("a weight is {}; TFLite's symmetric int8 weights lie in [-127, 127]",
+                          q));
+  if (qc->scales.size() == 1) return std::vector<float>(channels, qc->scales[0]);
+  if (qc->axis != channel_axis || qc->scales.size() != channels)
+    fail(n, fmt::format("its weights have {} scales along axis {}; constnn takes one per output "
+                        "channel (axis {}) or one in all",
+                        qc->scales.size(), qc->axis, channel_axis));
+  return qc->scales;
+}
+
+std::vector<double> importer::biases(const onnx::NodeProto& n, const std::string& name,
+                                     std::size_t channels, affine in,
+                                     std::span<const float> scales) const {
+  const quantized_constant* qc = quantized(name);
+  // A float bias: constnn rounds it to s_in * s_w half away from zero, as TFLite's converter.
+  if (qc == nullptr) return floats(n, name);
+  if (qc->type != onnx::TensorProto::INT32)
+    fail(n, fmt::format("its bias is of ONNX type {}, not int32 (TFLite's int8 scheme)",
+                        qc->type));
+  if (qc->q.size() != channels)
+    fail(n, fmt::format("has {} biases for {} outputs", qc->q.size(), channels));
+  std::vector<double> out(channels);
+  for (std::size_t c = 0; c < channels; ++c) {
+    if (qc->zero_point_at(c) != 0) fail(n, "its bias has a zero point other than 0");
+    // The int32 is kept exactly when its scale is s_in * s_w (to float precision, as a
+    // quantizer computes it): then q * s_in * s_w in double rounds back to q.
+    const double expected = static_cast<double>(in.scale) * static_cast<double>(scales[c]);
+    const double given = qc->scale_at(c);
+    if (std::abs(given - expected) > 1e-6 * expected)
+      fail(n, fmt::format("the bias of output {} has scale {}; TFLite's is the input's scale "
+                          "times the weights' ({})",
+                          c, given, expected));
+    out[c] = static_cast<double>(qc->q[c]) * expected;
+  }
+  return out;
 }
 
 onnx_import importer::run(const std::optional<tensor_shape>& input_shape) {
@@ -453,23 +837,29 @@ onnx_import importer::run(const std::optional<tensor_shape>& input_shape) {
       if (a == nullptr || !a->has_t()) fail(n, "only a tensor 'value' is supported");
       constants_[n.output(0)] = &a->t();
     }
+  find_quantized_constants();
+  grids_ = {std::nullopt};
   read_input(input_shape);
   std::string current;
   for (const auto& i : g.input())
     if (constant(i.name()) == nullptr) current = i.name();
-  bool softmax = false;
   for (const auto& n : g.node()) {
     const std::string& op = n.op_type();
-    if (op == "Constant") continue;
+    if (op == "Constant" || consumed_.contains(&n)) continue;
     if (!n.domain().empty() && n.domain() != "ai.onnx")
       fail(n, fmt::format("domain '{}' is not supported", n.domain()));
     if (n.input_size() == 0 || n.input(0) != current)
       fail(n, "does not take the output of the node before it; constnn imports a chain of layers");
     for (int k = 1; k < n.input_size(); ++k)
-      if (!n.input(k).empty() && constant(n.input(k)) == nullptr)
+      if (!n.input(k).empty() && !is_constant(n.input(k)))
         fail(n, fmt::format("input '{}' is not a constant", n.input(k)));
-    if (softmax) fail(n, "follows the Softmax, which must be last");
-    if (op == "Gemm") {
+    const bool requantizes = op == "QuantizeLinear" || op == "DequantizeLinear";
+    if (softmax_ && !requantizes) fail(n, "follows the Softmax, which must be last");
+    if (op == "QuantizeLinear") {
+      quantize_activation(n);
+    } else if (op == "DequantizeLinear") {
+      dequantize_activation(n);
+    } else if (op == "Gemm") {
       only_attributes(n, {"alpha", "beta", "transA", "transB"});
       if (float_attribute(n, "alpha", 1.0f) != 1.0f || float_attribute(n, "beta", 1.0f) != 1.0f)
         fail(n, "alpha and beta other than 1 are not supported");
@@ -478,17 +868,33 @@ onnx_import importer::run(const std::optional<tensor_shape>& input_shape) {
       const std::vector<std::size_t> wd = dims(n, n.input(1));
       if (wd.size() != 2) fail(n, "B is not a matrix");
       const std::size_t in = transposed ? wd[1] : wd[0], out = transposed ? wd[0] : wd[1];
-      dense(n, floats(n, n.input(1)), transposed, in, out,
-            n.input_size() > 2 ? floats(n, n.input(2)) : std::vector<double>{});
+      const bool has_bias = n.input_size() > 2 && !n.input(2).empty();
+      std::vector<float> scales;
+      std::vector<double> bias;
+      if (quantized_) {
+        // B is out x in with transB, else in x out: the output channel's axis.
+        scales = weight_scales(n, n.input(1), out, transposed ? 0 : 1);
+        if (has_bias) bias = biases(n, n.input(2), out, input_grid(n), scales);
+      } else if (has_bias) {
+        bias = floats(n, n.input(2));
+      }
+      dense(n, floats(n, n.input(1)), transposed, in, out, std::move(bias));
+      weights_.back().scales = std::move(scales);
     } else if (op == "MatMul") {
       const std::vector<std::size_t> wd = dims(n, n.input(1));
       if (wd.size() != 2) fail(n, "the weights are not a matrix");
+      std::vector<float> scales;
+      if (quantized_) scales = weight_scales(n, n.input(1), wd[1], 1);
       dense(n, floats(n, n.input(1)), false, wd[0], wd[1], {});
+      weights_.back().scales = std::move(scales);
     } else if (op == "Add") {
       // The bias of a MatMul, as torch writes x @ W + b.
       if (!foldable_ || weights_.empty() || d_.layers.back().kind != layer_kind::dense)
         fail(n, "is supported only as the bias right after a MatMul or Gemm");
-      const std::vector<double> b = floats(n, n.input(1));
+      const std::vector<double> b =
+          quantized_ ? biases(n, n.input(1), weights_.back().outputs,
+                              *grids_[d_.layers.size() - 1], weights_.back().scales)
+                     : floats(n, n.input(1));
       if (b.size() != weights_.back().outputs)
         fail(n, fmt::format("adds {} values to {} outputs", b.size(), weights_.back().outputs));
       for (std::size_t o = 0; o < b.size(); ++o) weights_.back().biases[o] += b[o];
@@ -505,6 +911,7 @@ onnx_import importer::run(const std::optional<tensor_shape>& input_shape) {
       layer_spec l;
       l.kind = layer_kind::global_avg_pool;
       d_.layers.push_back(l);
+      added(n);
       // C x 1 x 1 in ONNX, already the flat C of constnn: a Flatten after it adds nothing.
       v_ = value{false, 0, 0, 0, v_.c, {}};
       foldable_ = false;
@@ -524,13 +931,17 @@ onnx_import importer::run(const std::optional<tensor_shape>& input_shape) {
                : op == "Sigmoid" ? layer_kind::sigmoid
                                  : layer_kind::tanh;
       d_.layers.push_back(l);
+      added(n);
       foldable_ = false;
     } else if (op == "Softmax") {
       const std::int64_t axis = int_attribute(n, "axis", opset >= 13 ? -1 : 1);
       if (v_.image || (axis != 1 && axis != -1))
         fail(n, "only a softmax over a flat vector is supported");
-      softmax = true;
+      softmax_ = true;
     } else if (op == "BatchNormalization") {
+      if (quantized_)
+        fail(n, "cannot be folded into int8 weights without moving them off their grid; fold "
+                "it into the layer before quantizing the model");
       batch_norm(n);
     } else if (op == "Pad") {
       const std::vector<std::int64_t> pads =
@@ -555,13 +966,36 @@ onnx_import importer::run(const std::optional<tensor_shape>& input_shape) {
                      d_.layers.size(), max_layers));
   onnx_import out;
   out.classes = d_.layers.back().units;
-  const std::vector<tensor_shape> shapes = shapes_of(d_, out.classes, path_);
+  // As --classes and a model file's "classes".
+  if (out.classes < 2 || out.classes > 65536)
+    fail(fmt::format("the model has {} outputs; constnn classifies into 2 to 65536 classes",
+                     out.classes));
+  // A refusal here is the file's, not the command line's.
+  std::vector<tensor_shape> shapes;
+  try {
+    shapes = shapes_of(d_, out.classes, path_);
+  } catch (const tool_error& e) {
+    fail_data(e.what());
+  }
   for (const auto& lw : weights_) {
     out.parameters.insert(out.parameters.end(), lw.weights.begin(), lw.weights.end());
     out.parameters.insert(out.parameters.end(), lw.biases.begin(), lw.biases.end());
   }
   if (out.parameters.size() != parameter_count(d_, shapes))
     fail("internal: the imported weights do not match the network's parameter count");
+  if (quantized_) {
+    if (!grids_.back())
+      fail("the model's output is not quantized: constnn's int8 network ends in int8 logits, "
+           "a QuantizeLinear after the last Gemm or MatMul");
+    qdq_grids q;
+    for (std::size_t t = 0; t < grids_.size(); ++t) {
+      if (!grids_[t])
+        fail(fmt::format("the output of layer {} ({}) is not quantized", t, d_.layers[t - 1].text()));
+      q.tensors.push_back(*grids_[t]);
+    }
+    for (const auto& lw : weights_) q.weight_scales.insert(q.weight_scales.end(), lw.scales.begin(), lw.scales.end());
+    out.int8 = std::move(q);
+  }
   out.description = d_;
   return out;
 }
@@ -573,13 +1007,14 @@ onnx_import import_onnx(const std::string& path, const std::string& bytes,
   onnx::ModelProto model;
   if (bytes.size() > static_cast<std::size_t>(INT32_MAX) ||
       !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
-    fail_data(fmt::format("{}: not an ONNX model (the protobuf does not parse; truncated?)", path));
+    fail_data(one_line(
+        fmt::format("{}: not an ONNX model (the protobuf does not parse; truncated?)", path)));
   try {
     onnx::checker::check_model(model);
   } catch (const std::exception& e) {
     std::string what = e.what();
     if (const auto nl = what.find('\n'); nl != std::string::npos) what.resize(nl);
-    fail_data(fmt::format("{}: the ONNX checker refuses it: {}", path, what));
+    fail_data(one_line(fmt::format("{}: the ONNX checker refuses it: {}", path, what)));
   }
   return importer(path, model).run(input_shape);
 }

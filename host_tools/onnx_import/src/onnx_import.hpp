@@ -8,16 +8,29 @@
 #include <string>
 #include <vector>
 
+#include <constnn/core/quantization.hpp>
+
 #include "model_description.hpp"
 
 namespace host_tools {
 
+/// A quantized (QDQ) model's int8 network, as constnn::quantize_on_grids takes it: the grid of
+/// every tensor ([0] the input's, [l + 1] layer l's output's) and the weight scale of every
+/// output channel of each layer with weights, layer after layer.
+struct qdq_grids {
+  std::vector<constnn::quantization::affine> tensors;
+  std::vector<float> weight_scales;
+};
+
 /// What an import gives: the description (checked by shapes_of), the classes of its last
-/// dense layer and the parameters in constnn's layout (parameter_slices).
+/// dense layer and the parameters in constnn's layout (parameter_slices). For a QDQ model the
+/// parameters are its integers dequantized (weights q * s, biases q * s_in * s_w, exact in
+/// double), and `int8` holds its grids.
 struct onnx_import {
   model_description description;
   std::size_t classes = 0;
   std::vector<double> parameters;
+  std::optional<qdq_grids> int8;
 };
 
 /// Reads the ONNX file at `path` (its bytes already in `bytes`). ONNX is N x C x H x W and

@@ -82,7 +82,8 @@ std::string metrics_json(const options& opts, const model_description& descripti
     // "errors" are the int8 network's: what the labels files and the device give.
     doc["quantization"] = {
         {"scheme", "int8"},
-        {"calibration", input_json(q.calibration)},
+        {"calibration", q.imported_grids ? nlohmann::ordered_json() : input_json(q.calibration)},
+        {"grids", q.imported_grids ? "the model's (QDQ)" : "calibrated"},
         {"input", {{"scale", q.input_scale}, {"zero_point", q.input_zero_point}}},
         {"float_errors",
          {{"train", on_train(q.float_errors.train)},

@@ -33,15 +33,22 @@ std::string int8_header_text(const options& opts, const model_description& descr
   out += fmt::format("// validation:  {} ({} examples), sha256 {}\n",
                      file_name_of(summary.validation.name), summary.validation.examples,
                      summary.validation.sha256);
-  out += fmt::format("// calibration: {} ({} examples), sha256 {}\n",
-                     file_name_of(qs.calibration.name), qs.calibration.examples,
-                     qs.calibration.sha256);
-  out += fmt::format(
-      "// network: --input-shape {} --layers {}, trained in {} then quantized to\n"
-      "// int8 (TFLite's scheme: per-channel symmetric weights, per-tensor "
-      "activations)\n",
-      description.input.text(), layers_text(description.layers),
-      opts.scalar == precision::single_precision ? "float" : "double");
+  if (qs.imported_grids) {
+    out += fmt::format(
+        "// network: --input-shape {} --layers {}, quantized by the ONNX model's\n"
+        "// own QuantizeLinear/DequantizeLinear grids, run in TFLite's int8 scheme\n",
+        description.input.text(), layers_text(description.layers));
+  } else {
+    out += fmt::format("// calibration: {} ({} examples), sha256 {}\n",
+                       file_name_of(qs.calibration.name), qs.calibration.examples,
+                       qs.calibration.sha256);
+    out += fmt::format(
+        "// network: --input-shape {} --layers {}, trained in {} then quantized to\n"
+        "// int8 (TFLite's scheme: per-channel symmetric weights, per-tensor "
+        "activations)\n",
+        description.input.text(), layers_text(description.layers),
+        opts.scalar == precision::single_precision ? "float" : "double");
+  }
   out += model_comment(summary);
   if (summary.has_train_set())
     out += fmt::format("// error rate, float -> int8: train {} -> {}, validation {} -> {}\n",

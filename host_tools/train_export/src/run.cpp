@@ -72,6 +72,22 @@ void adopt_model(options& opts, const model_file& m) {
   opts.layers = m.description.layers;
 }
 
+// A QDQ model is an int8 network: it predicts and exports, but neither trains nor quantizes
+// again, and model files hold float networks.
+void refuse_for_int8_model(const options& opts, const std::string& name) {
+  if (!opts.train.empty())
+    fail_usage(fmt::format("--train: {} is quantized (QDQ), an int8 network, which predicts but "
+                           "does not train; import its float model to fine-tune it",
+                           name));
+  if (opts.quantize)
+    fail_usage(fmt::format("--quantize: {} is already quantized (QDQ); its own grids are taken",
+                           name));
+  if (opts.save_model)
+    fail_usage(fmt::format("--save-model: model files hold float networks, and {} is an int8 one "
+                           "(QDQ)",
+                           name));
+}
+
 // The network of the run: --layers on --input-shape (or on the CSV's features as a vector),
 // or the model file's, else the reference network; its shapes checked, and its size.
 model_description describe(const options& opts, std::size_t features, const std::string& train) {
@@ -102,7 +118,8 @@ model_description describe(const options& opts, std::size_t features, const std:
 }
 
 template <class T>
-void run_with(const options& opts, const model_file* model) {
+void run_with(const options& opts, const model_file* model,
+              const std::optional<qdq_grids>& qdq) {
   run_summary summary;
   std::vector<T> start;
   if (model) {
@@ -181,14 +198,25 @@ void run_with(const options& opts, const model_file* model) {
   // --quantize int8: from here on the labels, the error rates and the header are the int8
   // network's (what the device does); the float ones are kept beside them.
   std::optional<int8_network> q;
-  if (opts.quantize) {
-    q = quantize_int8<T>(
-        description, std::span<const T>(trained.parameters),
-        opts.calibration ? calibration_set : train_set, train_set, validation_set,
-        {tool_error(failure_kind::usage, "--quantize: the library refused the network's sizes"),
-         tool_error(failure_kind::data, "--calibration: the network refused a calibration example")});
+  if (opts.quantize || qdq) {
+    const int8_refusals refusals{
+        tool_error(failure_kind::usage, "--quantize: the library refused the network's sizes"),
+        tool_error(failure_kind::data, "--calibration: the network refused a calibration example")};
+    // A QDQ model brings its grids: its integers, dequantized exactly in double, go back to
+    // the same integers.
+    q = qdq ? int8_from_grids<T>(description, *model->parameters, qdq->tensors,
+                                 qdq->weight_scales, train_set, validation_set,
+                                 {tool_error(failure_kind::data,
+                                             fmt::format("{}: the library refused its int8 "
+                                                         "network's sizes or grids",
+                                                         model->name)),
+                                  refusals.calibration})
+            : quantize_int8<T>(description, std::span<const T>(trained.parameters),
+                               opts.calibration ? calibration_set : train_set, train_set,
+                               validation_set, refusals);
     quantization_summary qs;
     qs.calibration = calibration_summary;
+    qs.imported_grids = qdq.has_value();
     qs.float_errors = summary.errors;
     qs.float_parameter_bytes = q->float_parameter_bytes;
     qs.float_inference_ram_bytes = q->float_inference_ram_bytes;
@@ -198,7 +226,13 @@ void run_with(const options& opts, const model_file* model) {
     qs.input_zero_point = q->tensors[0].zero_point;
     summary.errors = q->errors;
     summary.quantized = qs;
-    if (!opts.quiet)
+    if (!opts.quiet && qdq)
+      fmt::print(stderr,
+                 "int8 network of the QDQ model ({} parameter bytes, float {}): validation "
+                 "error {:.4g} (its weights in float, activations unquantized: {:.4g})\n",
+                 qs.int8_parameter_bytes, qs.float_parameter_bytes, summary.errors.validation,
+                 qs.float_errors.validation);
+    else if (!opts.quiet)
       fmt::print(stderr,
                  "quantized to int8 ({} parameter bytes, float {}): train error {:.4g} (float "
                  "{:.4g}), validation error {:.4g} (float {:.4g})\n",
@@ -255,6 +289,7 @@ int run(int argc, const char* const* argv) {
     options opts = *parsed.run;
     // The model file first: it decides the classes the CSV reader checks and the precision.
     std::optional<model_file> model;
+    std::optional<qdq_grids> qdq;
     if (opts.model) {
       const input_file file = read_input_file(*opts.model);
       model = parse_model_file(file);
@@ -265,13 +300,15 @@ int run(int argc, const char* const* argv) {
       onnx_import imported = import_onnx(file.name, file.bytes, opts.input_shape);
       model = model_file{file.name, sha256_hex(file.bytes), std::move(imported.description),
                          imported.classes, opts.scalar, std::move(imported.parameters)};
+      qdq = std::move(imported.int8);
+      if (qdq) refuse_for_int8_model(opts, file.name);
       adopt_model(opts, *model);
     }
     const model_file* const m = model ? &*model : nullptr;
     if (opts.scalar == precision::double_precision) {
-      run_with<double>(opts, m);
+      run_with<double>(opts, m, qdq);
     } else {
-      run_with<float>(opts, m);
+      run_with<float>(opts, m, qdq);
     }
     return exit_success;
   } catch (const tool_error& e) {

@@ -31,7 +31,8 @@ using host_tools::error_rates;
 /// --quantize int8: the calibration set, the float network's error rates beside the int8
 /// network's (which are run_summary::errors, what the device does), and both sizes.
 struct quantization_summary {
-  input_summary calibration;
+  input_summary calibration;    ///< unused when imported_grids
+  bool imported_grids = false;  ///< the grids came with the model (QDQ), none were calibrated
   error_rates float_errors;
   std::size_t float_parameter_bytes = 0;
   std::size_t float_inference_ram_bytes = 0;
