@@ -2,7 +2,7 @@
 // and run by constnn's run-time network: the same classes as PyTorch on every stored input,
 // probabilities within 1e-5 absolute of PyTorch's.
 #define BOOST_TEST_MODULE onnx_import
-#include <boost/test/included/unit_test.hpp>
+#include <boost/test/unit_test.hpp>
 
 #include <algorithm>
 #include <cmath>

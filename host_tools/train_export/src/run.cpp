@@ -232,6 +232,12 @@ void run_with(const options& opts, const model_file* model,
                  "error {:.4g} (its weights in float, activations unquantized: {:.4g})\n",
                  qs.int8_parameter_bytes, qs.float_parameter_bytes, summary.errors.validation,
                  qs.float_errors.validation);
+    else if (!opts.quiet && !has_train)
+      fmt::print(stderr,
+                 "quantized to int8 ({} parameter bytes, float {}): validation error {:.4g} "
+                 "(float {:.4g})\n",
+                 qs.int8_parameter_bytes, qs.float_parameter_bytes, summary.errors.validation,
+                 qs.float_errors.validation);
     else if (!opts.quiet)
       fmt::print(stderr,
                  "quantized to int8 ({} parameter bytes, float {}): train error {:.4g} (float "
