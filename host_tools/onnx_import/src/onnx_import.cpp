@@ -3,9 +3,11 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <iostream>
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <span>
 
 #include <fmt/format.h>
@@ -1010,6 +1012,18 @@ onnx_import import_onnx(const std::string& path, const std::string& bytes,
     fail_data(one_line(
         fmt::format("{}: not an ONNX model (the protobuf does not parse; truncated?)", path)));
   try {
+    // The checker prints warnings (experimental operators) to std::cout, where they would
+    // mix with the tool's own output and its one-line refusals; the importer judges those
+    // operators itself.
+    std::ostringstream silenced;
+    struct restore {
+      std::streambuf* out;
+      std::streambuf* err;
+      ~restore() {
+        std::cout.rdbuf(out);
+        std::cerr.rdbuf(err);
+      }
+    } const guard{std::cout.rdbuf(silenced.rdbuf()), std::cerr.rdbuf(silenced.rdbuf())};
     onnx::checker::check_model(model);
   } catch (const std::exception& e) {
     std::string what = e.what();

@@ -195,6 +195,21 @@ def refused():
     model = onnx.load(os.path.join(out, "leaky_relu.onnx"))
     model.opset_import[0].version = 5
     onnx.save(model, os.path.join(out, "opset_5.onnx"))
+    # An experimental operator, which libonnx's checker passes with a warning on stdout: the
+    # importer must refuse it in one line and keep the warning out of the tool's output.
+    h = onnx.helper
+    crop = h.make_graph(
+        [h.make_node("Crop", ["input"], ["cropped"], name="crop", border=[1, 1, 1, 1]),
+         h.make_node("Flatten", ["cropped"], ["flat"], name="flatten"),
+         h.make_node("Gemm", ["flat", "w", "b"], ["output"], name="gemm", transB=1)],
+        "experimental_op",
+        [h.make_tensor_value_info("input", onnx.TensorProto.FLOAT, [1, 1, 6, 6])],
+        [h.make_tensor_value_info("output", onnx.TensorProto.FLOAT, [1, 3])],
+        [h.make_tensor("w", onnx.TensorProto.FLOAT, [3, 16], [0.0] * 48),
+         h.make_tensor("b", onnx.TensorProto.FLOAT, [3], [0.0] * 3)])
+    model = h.make_model(crop, opset_imports=[h.make_opsetid("", OPSET)])
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(out, "experimental_op.onnx"))
 
 
 def main():
