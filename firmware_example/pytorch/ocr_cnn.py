@@ -43,8 +43,9 @@ def read_letters(path):
         rows[:, 0].astype(np.int64))
 
 
-def train(model, x, y, epochs, lr, seed=1):
-    """Mini-batches of 32 in a shuffled order, SGD with momentum 0.9, cross-entropy."""
+def train(model, x, y, epochs, lr, seed=1, loss_of=nn.functional.cross_entropy):
+    """Mini-batches of 32 in a shuffled order, SGD with momentum 0.9, cross-entropy of the
+    logits (or loss_of(outputs, labels))."""
     torch.manual_seed(seed)
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     model.train()
@@ -52,7 +53,7 @@ def train(model, x, y, epochs, lr, seed=1):
         order = torch.randperm(len(x))
         for start in range(0, len(x), 32):
             idx = order[start:start + 32]
-            loss = nn.functional.cross_entropy(model(x[idx]), y[idx])
+            loss = loss_of(model(x[idx]), y[idx])
             opt.zero_grad()
             loss.backward()
             opt.step()

@@ -12,6 +12,7 @@
 #include "csv_reader.hpp"
 #include "double_model.hpp"
 #include "float_model.hpp"
+#include "header_sample.hpp"
 #include "int8_cnn_model.hpp"
 #include "int8_mlp_model.hpp"
 #include "mlp_model.hpp"
@@ -20,14 +21,7 @@
 
 namespace {
 
-template <class Net, class Parameters, class Features>
-constexpr std::size_t predict_sample(const Parameters& parameters, const Features& features,
-                                     std::size_t sample) {
-  constexpr Net net{};
-  typename Net::inference_workspace ws{};
-  return net.predict(parameters,
-                     std::span(features).subspan(sample * net.input_size(), net.input_size()), ws);
-}
+using train_export_test::predict_sample;
 
 // The claim of the header: usable in constant expressions, with the host's answer.
 static_assert(predict_sample<float_model::network>(float_model::parameters,

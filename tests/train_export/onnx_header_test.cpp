@@ -14,20 +14,14 @@
 #include <vector>
 
 #include "fashion_cnn_model.hpp"
+#include "header_sample.hpp"
 #include "ocr_cnn_model.hpp"
 #include "qdq_mlp_model.hpp"
 #include "qdq_ocr_cnn_model.hpp"
 
 namespace {
 
-template <class Net, class Parameters, class Features>
-constexpr std::size_t predict_sample(const Parameters& parameters, const Features& features,
-                                     std::size_t sample) {
-  constexpr Net net{};
-  typename Net::inference_workspace ws{};
-  return net.predict(parameters,
-                     std::span(features).subspan(sample * net.input_size(), net.input_size()), ws);
-}
+using train_export_test::predict_sample;
 
 static_assert(predict_sample<ocr_cnn_model::network>(ocr_cnn_model::parameters,
                                                      ocr_cnn_model::sample_features,

@@ -623,6 +623,18 @@ void importer::find_quantized_constants() {
       qc.zero_points = {0};
       qc.type = t != nullptr ? t->data_type() : onnx::TensorProto::UINT8;
     }
+    const onnx::NodeProto& holder = q_node != nullptr ? *q_node : n;
+    qc.dims = dims(holder, holder.input(0));
+    const std::int64_t axis = int_attribute(n, "axis", 1);
+    const auto rank = static_cast<std::int64_t>(qc.dims.size());
+    if (axis < -rank || axis >= std::max<std::int64_t>(rank, 1))
+      fail(n, fmt::format("axis {} for a tensor of rank {}", axis, rank));
+    qc.axis = static_cast<std::size_t>(axis < 0 ? axis + rank : axis);
+    if (qc.scales.size() != 1 && (qc.dims.empty() || qc.scales.size() != qc.dims[qc.axis]))
+      fail(n, fmt::format("{} scales for an axis of {}", qc.scales.size(),
+                          qc.dims.empty() ? 0 : qc.dims[qc.axis]));
+    if (qc.zero_points.size() != 1 && qc.zero_points.size() != qc.scales.size())
+      fail(n, "the zero points do not match the scales");
     if (q_node != nullptr) {
       // torch.onnx.export's fake-quantized weight: the integers are QuantizeLinear's of the
       // float values, saturate(round_half_to_even(x / scale) + zero point) in float, by ONNX's
@@ -633,43 +645,21 @@ void importer::find_quantized_constants() {
               (n.input_size() > 2 ? n.input(2) : std::string()))
         fail(n, "dequantizes with another scale or zero point than its QuantizeLinear");
       const std::vector<double> w = floats(qn, qn.input(0));
-      qc.dims = dims(qn, qn.input(0));
       const double lo = qc.type == onnx::TensorProto::UINT8 ? 0 : -128;
       const double hi = qc.type == onnx::TensorProto::UINT8 ? 255 : 127;
       qc.q.resize(w.size());
-      consumed_.insert(q_node);
-      const std::int64_t axis = int_attribute(n, "axis", 1);
-      const auto rank = static_cast<std::int64_t>(qc.dims.size());
-      if (axis < -rank || axis >= std::max<std::int64_t>(rank, 1))
-        fail(n, fmt::format("axis {} for a tensor of rank {}", axis, rank));
-      qc.axis = static_cast<std::size_t>(axis < 0 ? axis + rank : axis);
-      if (qc.scales.size() != 1 && (qc.dims.empty() || qc.scales.size() != qc.dims[qc.axis]))
-        fail(n, fmt::format("{} scales for an axis of {}", qc.scales.size(),
-                            qc.dims.empty() ? 0 : qc.dims[qc.axis]));
-      if (qc.zero_points.size() != 1 && qc.zero_points.size() != qc.scales.size())
-        fail(n, "the zero points do not match the scales");
       for (std::size_t i = 0; i < w.size(); ++i) {
         const float x = static_cast<float>(w[i]) / qc.scale_at(i);
         const double r = std::nearbyint(static_cast<double>(x)) +
                          static_cast<double>(qc.zero_point_at(i));
         qc.q[i] = static_cast<std::int64_t>(r < lo ? lo : r > hi ? hi : r);
       }
+      consumed_.insert(q_node);
     } else {
       qc.q = integers(n, n.input(0));
-      qc.dims = dims(n, n.input(0));
       if (n.input_size() <= 2 || n.input(2).empty()) qc.type = t->data_type();
       if (t->data_type() != qc.type)
         fail(n, "the zero point's type is not the quantized tensor's");
-      const std::int64_t axis = int_attribute(n, "axis", 1);
-      const auto rank = static_cast<std::int64_t>(qc.dims.size());
-      if (axis < -rank || axis >= std::max<std::int64_t>(rank, 1))
-        fail(n, fmt::format("axis {} for a tensor of rank {}", axis, rank));
-      qc.axis = static_cast<std::size_t>(axis < 0 ? axis + rank : axis);
-      if (qc.scales.size() != 1 && (qc.dims.empty() || qc.scales.size() != qc.dims[qc.axis]))
-        fail(n, fmt::format("{} scales for an axis of {}", qc.scales.size(),
-                            qc.dims.empty() ? 0 : qc.dims[qc.axis]));
-      if (qc.zero_points.size() != 1 && qc.zero_points.size() != qc.scales.size())
-        fail(n, "the zero points do not match the scales");
     }
     consumed_.insert(&n);
     qconsts_[n.output(0)] = std::move(qc);

@@ -35,7 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # The README's OCR CNN, as the firmware example's PyTorch script defines it (its ocr_cnn.onnx
 # and this folder's are the same bytes: the same seeds and training).
 sys.path.insert(0, os.path.join(HERE, "../../../firmware_example/pytorch"))
-from ocr_cnn import OcrCnn  # noqa: E402
+from ocr_cnn import OcrCnn, train as train_sgd  # noqa: E402
 OPSET = 13
 SAMPLES = 200
 
@@ -102,21 +102,13 @@ class Series(nn.Module):
 
 
 def train(model, x, y, epochs, lr):
-    torch.manual_seed(1)
-    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
-    model.train()
-    for _ in range(epochs):
-        order = torch.randperm(len(x))
-        for start in range(0, len(x), 32):
-            idx = order[start:start + 32]
-            out = model(x[idx])
-            # Models that end in Softmax give probabilities, the others logits.
-            loss = (nn.functional.nll_loss(torch.log(out + 1e-12), y[idx])
-                    if isinstance(model, Mlp) else nn.functional.cross_entropy(out, y[idx]))
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-    model.eval()
+    """The example script's training; models that end in Softmax give probabilities, the
+    others logits."""
+    if isinstance(model, Mlp):
+        train_sgd(model, x, y, epochs, lr,
+                  loss_of=lambda out, t: nn.functional.nll_loss(torch.log(out + 1e-12), t))
+    else:
+        train_sgd(model, x, y, epochs, lr)
 
 
 def probabilities(model, x):
