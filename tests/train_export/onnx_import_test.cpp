@@ -267,6 +267,10 @@ BOOST_AUTO_TEST_CASE(qdq_models_outside_the_int8_scheme_are_refused) {
              base + "qdq_sigmoid_grid.onnx: node '/QuantizeLinear_3' (QuantizeLinear): quantizes "
                     "the Sigmoid to scale 0.005, zero point -128; constnn's int8 sigmoid gives "
                     "TFLite's fixed scale 0.00390625, zero point -128");
+  BOOST_TEST(refusal("qdq_requantized_input.onnx") ==
+             base + "qdq_requantized_input.onnx: node 'requantize' (QuantizeLinear): requantizes "
+                    "scale 0.003921569, zero point -128 to scale 0.01, zero point -100; constnn's "
+                    "int8 tensors have one grid each");
   BOOST_TEST(refusal("qdq_float_output.onnx") ==
              base + "qdq_float_output.onnx: the model's output is not quantized: constnn's int8 "
                     "network ends in int8 logits, a QuantizeLinear after the last Gemm or "

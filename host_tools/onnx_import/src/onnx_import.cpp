@@ -694,14 +694,20 @@ void importer::quantize_activation(const onnx::NodeProto& n) {
   if (softmax_) return;  // the probabilities' grid: constnn's int8 network outputs its logits
   std::size_t k = d_.layers.size();
   if (grids_[k] && *grids_[k] != g) {
-    const layer_kind kind = d_.layers[k - 1].kind;
-    if (kind == layer_kind::sigmoid || kind == layer_kind::tanh)
+    const layer_spec* before = k > 0 ? &d_.layers[k - 1] : nullptr;
+    if (before != nullptr &&
+        (before->kind == layer_kind::sigmoid || before->kind == layer_kind::tanh))
       fail(n, fmt::format("quantizes the {} to {}; constnn's int8 {} gives TFLite's fixed {}",
-                          kind == layer_kind::sigmoid ? "Sigmoid" : "Tanh", grid_text(g),
-                          kind == layer_kind::sigmoid ? "sigmoid" : "tanh", grid_text(*grids_[k])));
-    fail(n, fmt::format("requantizes {} to {} after a {}, whose int8 form keeps its input's grid; "
-                        "quantize once, after it",
-                        grid_text(*grids_[k]), grid_text(g), d_.layers[k - 1].text()));
+                          before->kind == layer_kind::sigmoid ? "Sigmoid" : "Tanh",
+                          grid_text(g),
+                          before->kind == layer_kind::sigmoid ? "sigmoid" : "tanh",
+                          grid_text(*grids_[k])));
+    if (before != nullptr && !before->has_params())
+      fail(n, fmt::format("requantizes {} to {} after a {}, whose int8 form keeps its input's "
+                          "grid; quantize once, after it",
+                          grid_text(*grids_[k]), grid_text(g), before->text()));
+    fail(n, fmt::format("requantizes {} to {}; constnn's int8 tensors have one grid each",
+                        grid_text(*grids_[k]), grid_text(g)));
   }
   grids_[k] = g;
   // Back through the layers that keep their input's grid (ReLU, pooling, flatten): their

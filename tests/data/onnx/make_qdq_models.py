@@ -286,7 +286,24 @@ def refused():
         t = next(t for t in g.initializer if t.name == "b1_scale")
         t.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(t) * 2, "b1_scale"))
 
+    def requantized_input(g):
+        # A second QuantizeLinear right after the input's, on another grid.
+        dq = node(g, "/DequantizeLinear")
+        g.initializer.append(numpy_helper.from_array(np.array(0.01, dtype=np.float32), "scale2"))
+        g.initializer.append(numpy_helper.from_array(np.array(-100, dtype=np.int8), "zero2"))
+        for n in g.node:
+            for i, name in enumerate(n.input):
+                if name == dq.output[0]:
+                    n.input[i] = "again"
+        at = list(g.node).index(dq) + 1
+        g.node.insert(at, onnx.helper.make_node("QuantizeLinear", [dq.output[0], "scale2", "zero2"],
+                                                ["requantized"], name="requantize"))
+        g.node.insert(at + 1, onnx.helper.make_node("DequantizeLinear",
+                                                    ["requantized", "scale2", "zero2"], ["again"],
+                                                    name="dequantize_again"))
+
     edited("qdq_uint8_input.onnx", uint8_input)
+    edited("qdq_requantized_input.onnx", requantized_input)
     edited("qdq_weight_zero_point.onnx", weight_zero_point)
     edited("qdq_bias_scale.onnx", bias_scale)
 
