@@ -113,6 +113,7 @@ class importer {
   void read_input(const std::optional<tensor_shape>& input_shape);
   // QDQ models: the constants they quantize, each tensor's grid, the weights' scales.
   void find_quantized_constants();
+  float float_scale(const onnx::NodeProto& n, double s) const;
   affine activation_grid(const onnx::NodeProto& n) const;
   void quantize_activation(const onnx::NodeProto& n);
   void dequantize_activation(const onnx::NodeProto& n) const;
@@ -612,10 +613,7 @@ void importer::find_quantized_constants() {
     only_attributes(n, {"axis"});
     quantized_constant qc;
     const std::vector<double> scales = floats(n, n.input(1));
-    for (const double s : scales) {
-      if (!(s > 0)) fail(n, "a scale that is not positive");
-      qc.scales.push_back(static_cast<float>(s));
-    }
+    for (const double s : scales) qc.scales.push_back(float_scale(n, s));
     if (n.input_size() > 2 && !n.input(2).empty()) {
       qc.zero_points = integers(n, n.input(2));
       qc.type = constant(n.input(2))->data_type();
@@ -666,6 +664,14 @@ void importer::find_quantized_constants() {
   }
 }
 
+// A scale as the int8 scheme keeps it, in float (TFLite's): positive and finite there too.
+float importer::float_scale(const onnx::NodeProto& n, double s) const {
+  const auto f = static_cast<float>(s);
+  if (!(f > 0) || !std::isfinite(f))
+    fail(n, fmt::format("a scale of {}, not a positive float", s));
+  return f;
+}
+
 affine importer::activation_grid(const onnx::NodeProto& n) const {
   only_attributes(n, {"axis"});
   if (n.input_size() < 2) fail(n, "has no scale");
@@ -674,7 +680,7 @@ affine importer::activation_grid(const onnx::NodeProto& n) const {
     fail(n, fmt::format("{} scales for an activation; constnn's int8 activations take one scale "
                         "per tensor",
                         scale.size()));
-  if (!(scale[0] > 0)) fail(n, "a scale that is not positive");
+  const float grid_scale = float_scale(n, scale[0]);
   if (n.input_size() < 3 || n.input(2).empty())
     fail(n, "has no zero point, so ONNX quantizes to uint8; constnn's int8 activations are "
             "int8 (TFLite's scheme)");
@@ -683,7 +689,8 @@ affine importer::activation_grid(const onnx::NodeProto& n) const {
             "(TFLite's scheme)");
   const std::vector<std::int64_t> zero = integers(n, n.input(2));
   if (zero.size() != 1) fail(n, "has more than one zero point for an activation");
-  return {static_cast<float>(scale[0]), static_cast<std::int32_t>(zero[0])};
+  if (zero[0] < -128 || zero[0] > 127) fail(n, "a zero point outside int8");
+  return {grid_scale, static_cast<std::int32_t>(zero[0])};
 }
 
 std::string grid_text(affine g) { return fmt::format("scale {}, zero point {}", g.scale, g.zero_point); }
