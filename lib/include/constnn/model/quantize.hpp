@@ -51,6 +51,47 @@ constexpr bool calibrate(const Net& net, std::span<const typename Net::param_typ
   return true;
 }
 
+namespace detail {
+
+// Whether layer l of net holds parameters: a run-time fact for any_layer, whose type has room
+// for them.
+template <class Net>
+constexpr bool holds_params(const Net& net, std::size_t l) noexcept {
+  const std::size_t end =
+      l + 1 < Net::layer_count ? net.param_offset(l + 1) : net.parameters_size();
+  return end != net.param_offset(l);
+}
+
+// Every layer's int8 form on the grids `tensors` (tensor l + 1 is layer l's output), into out
+// at net8's offsets. Layers with weights take weight_scales' next one per output channel when
+// it is given, else choose max|w| / 127 per channel; quantize and quantize_on_grids share it.
+template <class NetF, class Net8>
+constexpr void write_int8_forms(const NetF& net, std::span<const typename NetF::param_type> params,
+                                std::span<const quantization::affine> tensors,
+                                const float* weight_scales, const Net8& net8,
+                                std::span<std::int8_t> out) {
+  detail::for_each_index(std::make_index_sequence<NetF::layer_count>{}, [&](auto l) {
+    const auto& layer = net.template layer_at<l>();
+    const auto& in = net.template shape<l>();
+    const auto* p = params.data() + net.param_offset(l);
+    std::int8_t* o = out.data() + net8.param_offset(l);
+    const quantization::affine x = tensors[l], y = tensors[l + 1];
+    constexpr auto mode = Net8::scalar::rounding;
+    if constexpr (requires { layer.int8_quantize(in, p, x, y, mode, o, weight_scales); }) {
+      if (weight_scales != nullptr && holds_params(net, l)) {
+        layer.int8_quantize(in, p, x, y, mode, o, weight_scales);
+        const auto& out_shape = net.template shape<l + 1>();
+        weight_scales += out_shape.extent(out_shape.rank() - 1);
+        return;
+      }
+    }
+    if constexpr (requires { layer.int8_quantize(in, p, x, y, mode, o); })
+      layer.int8_quantize(in, p, x, y, mode, o);
+  });
+}
+
+}  // namespace detail
+
 /// Quantizes net's float parameters into net8, the network of the same layers instantiated
 /// with constnn::int8: first every tensor's scale and zero point (tensors[i], i as in
 /// calibrate): a layer with weights makes its output's from its calibrated range, sigmoid
@@ -87,14 +128,9 @@ constexpr bool quantize(const NetF& net, std::span<const typename NetF::param_ty
       y = calibrated;
     }
     tensors[l + 1] = y;
-    if constexpr (requires {
-                    layer.int8_quantize(net.template shape<l>(), params.data(), x, y,
-                                        Net8::scalar::rounding, out.data());
-                  }) {
-      layer.int8_quantize(net.template shape<l>(), params.data() + net.param_offset(l), x, y,
-                          Net8::scalar::rounding, out.data() + net8.param_offset(l));
-    }
   });
+  detail::write_int8_forms(net, params, std::span<const quantization::affine>(tensors), nullptr,
+                           net8, out);
   return true;
 }
 
@@ -127,18 +163,13 @@ constexpr bool quantize_on_grids(const NetF& net, std::span<const typename NetF:
     if (!CONSTNN_EXPECT(s > 0 && s < std::numeric_limits<float>::infinity(),
                         "quantize_on_grids: a weight scale is not positive and finite"))
       return false;
-  // Whether layer l holds weights: a run-time fact for any_layer, whose type has room for them.
-  const auto weighted = [&](std::size_t l) {
-    const std::size_t end = l + 1 < layers ? net.param_offset(l + 1) : net.parameters_size();
-    return end != net.param_offset(l);
-  };
   // Checked before anything is written, so a refusal leaves out as it was.
   std::size_t channels = 0;
   bool grids_agree = true, scales_taken = true;
   detail::for_each_index(std::make_index_sequence<layers>{}, [&](auto l) {
     const auto& layer = net.template layer_at<l>();
     const quantization::affine x = tensors[l], y = tensors[l + 1];
-    if (weighted(l)) {
+    if (detail::holds_params(net, l)) {
       const auto& out_shape = net.template shape<l + 1>();
       channels += out_shape.extent(out_shape.rank() - 1);
       scales_taken = scales_taken && requires {
@@ -158,26 +189,7 @@ constexpr bool quantize_on_grids(const NetF& net, std::span<const typename NetF:
       !CONSTNN_EXPECT(channels == weight_scales.size(),
                       "quantize_on_grids: not one weight scale per output channel"))
     return false;
-  std::size_t next_scale = 0;
-  detail::for_each_index(std::make_index_sequence<layers>{}, [&](auto l) {
-    const auto& layer = net.template layer_at<l>();
-    const auto& in = net.template shape<l>();
-    const auto* p = params.data() + net.param_offset(l);
-    std::int8_t* o = out.data() + net8.param_offset(l);
-    const auto mode = Net8::scalar::rounding;
-    if (weighted(l)) {
-      if constexpr (requires { layer.int8_quantize(in, p, tensors[l], tensors[l + 1], mode, o,
-                                                   weight_scales.data()); }) {
-        layer.int8_quantize(in, p, tensors[l], tensors[l + 1], mode, o,
-                            weight_scales.data() + next_scale);
-        const auto& out_shape = net.template shape<l + 1>();
-        next_scale += out_shape.extent(out_shape.rank() - 1);
-      }
-    } else if constexpr (requires { layer.int8_quantize(in, p, tensors[l], tensors[l + 1], mode,
-                                                          o); }) {
-      layer.int8_quantize(in, p, tensors[l], tensors[l + 1], mode, o);
-    }
-  });
+  detail::write_int8_forms(net, params, tensors, weight_scales.data(), net8, out);
   return true;
 }
 
