@@ -49,21 +49,22 @@ struct quantized_constant {
   std::vector<float> scales;  // one, or one per index of `axis`
   std::vector<std::int64_t> zero_points;
   std::size_t axis = 0;
-  int type = 0;  // ONNX element type of q
+  std::size_t inner = 1;  // values per step of `axis`: the product of the axes after it
+  int type = 0;           // ONNX element type of q
 
+  // Element i's index along `axis`, which picks its scale and zero point.
+  std::size_t along_axis(std::size_t i) const { return (i / inner) % dims[axis]; }
   float scale_at(std::size_t i) const {
-    if (scales.size() == 1) return scales[0];
-    std::size_t inner = 1;
-    for (std::size_t a = axis + 1; a < dims.size(); ++a) inner *= dims[a];
-    return scales[(i / inner) % dims[axis]];
+    return scales.size() == 1 ? scales[0] : scales[along_axis(i)];
   }
   std::int64_t zero_point_at(std::size_t i) const {
-    if (zero_points.size() == 1) return zero_points[0];
-    std::size_t inner = 1;
-    for (std::size_t a = axis + 1; a < dims.size(); ++a) inner *= dims[a];
-    return zero_points[(i / inner) % dims[axis]];
+    return zero_points.size() == 1 ? zero_points[0] : zero_points[along_axis(i)];
   }
 };
+
+std::string grid_text(affine g) {
+  return fmt::format("scale {}, zero point {}", g.scale, g.zero_point);
+}
 
 struct layer_weights {
   std::vector<double> weights;  // constnn's layout
@@ -100,7 +101,6 @@ class importer {
   }
   std::vector<std::int64_t> integers(const onnx::NodeProto& n, const std::string& name) const;
   std::vector<double> floats(const onnx::NodeProto& n, const std::string& name) const;
-  std::vector<std::int64_t> ints(const onnx::NodeProto& n, const std::string& name) const;
   std::vector<std::size_t> dims(const onnx::NodeProto& n, const std::string& name) const;
   const onnx::AttributeProto* attribute(const onnx::NodeProto& n, const char* name) const;
   std::vector<std::int64_t> ints_attribute(const onnx::NodeProto& n, const char* name,
@@ -166,32 +166,27 @@ std::vector<double> importer::floats(const onnx::NodeProto& n, const std::string
   for (const auto d : dims(n, name)) count *= d;
   std::vector<double> out;
   out.reserve(count);
+  // Raw data is little-endian, as ONNX stores it (and every target of these tools is).
+  const auto append_raw = [&](auto value) {
+    constexpr std::size_t width = sizeof value;
+    if (t->raw_data().size() != count * width)
+      fail(n, fmt::format("tensor '{}' has {} bytes, not {}", name, t->raw_data().size(),
+                          count * width));
+    for (std::size_t i = 0; i < count; ++i) {
+      std::memcpy(&value, t->raw_data().data() + width * i, width);
+      out.push_back(value);
+    }
+  };
   if (t->data_type() == onnx::TensorProto::FLOAT) {
-    if (t->has_raw_data()) {
-      if (t->raw_data().size() != count * 4)
-        fail(n, fmt::format("tensor '{}' has {} bytes, not {}", name, t->raw_data().size(),
-                            count * 4));
-      for (std::size_t i = 0; i < count; ++i) {
-        float f;
-        std::memcpy(&f, t->raw_data().data() + 4 * i, 4);  // ONNX stores little-endian
-        out.push_back(f);
-      }
-    } else {
-      for (const float f : t->float_data()) out.push_back(f);
-    }
+    if (t->has_raw_data())
+      append_raw(0.0f);
+    else
+      out.assign(t->float_data().begin(), t->float_data().end());
   } else if (t->data_type() == onnx::TensorProto::DOUBLE) {
-    if (t->has_raw_data()) {
-      if (t->raw_data().size() != count * 8)
-        fail(n, fmt::format("tensor '{}' has {} bytes, not {}", name, t->raw_data().size(),
-                            count * 8));
-      for (std::size_t i = 0; i < count; ++i) {
-        double f;
-        std::memcpy(&f, t->raw_data().data() + 8 * i, 8);
-        out.push_back(f);
-      }
-    } else {
-      for (const double f : t->double_data()) out.push_back(f);
-    }
+    if (t->has_raw_data())
+      append_raw(0.0);
+    else
+      out.assign(t->double_data().begin(), t->double_data().end());
   } else {
     fail(n, fmt::format("tensor '{}' is not float or double (ONNX type {})", name, t->data_type()));
   }
@@ -200,24 +195,6 @@ std::vector<double> importer::floats(const onnx::NodeProto& n, const std::string
   for (const double x : out)
     if (!std::isfinite(x))
       fail(n, fmt::format("tensor '{}' holds a value that is not finite", name));
-  return out;
-}
-
-std::vector<std::int64_t> importer::ints(const onnx::NodeProto& n, const std::string& name) const {
-  const onnx::TensorProto* t = constant(name);
-  if (t == nullptr) fail(n, fmt::format("input '{}' is not a constant", name));
-  if (t->data_type() != onnx::TensorProto::INT64)
-    fail(n, fmt::format("tensor '{}' is not int64", name));
-  std::vector<std::int64_t> out;
-  if (t->has_raw_data()) {
-    for (std::size_t i = 0; i + 8 <= t->raw_data().size(); i += 8) {
-      std::int64_t x;
-      std::memcpy(&x, t->raw_data().data() + i, 8);
-      out.push_back(x);
-    }
-  } else {
-    for (const auto x : t->int64_data()) out.push_back(x);
-  }
   return out;
 }
 
@@ -628,6 +605,7 @@ void importer::find_quantized_constants() {
     if (axis < -rank || axis >= std::max<std::int64_t>(rank, 1))
       fail(n, fmt::format("axis {} for a tensor of rank {}", axis, rank));
     qc.axis = static_cast<std::size_t>(axis < 0 ? axis + rank : axis);
+    for (std::size_t a = qc.axis + 1; a < qc.dims.size(); ++a) qc.inner *= qc.dims[a];
     if (qc.scales.size() != 1 && (qc.dims.empty() || qc.scales.size() != qc.dims[qc.axis]))
       fail(n, fmt::format("{} scales for an axis of {}", qc.scales.size(),
                           qc.dims.empty() ? 0 : qc.dims[qc.axis]));
@@ -655,7 +633,6 @@ void importer::find_quantized_constants() {
       consumed_.insert(q_node);
     } else {
       qc.q = integers(n, n.input(0));
-      if (n.input_size() <= 2 || n.input(2).empty()) qc.type = t->data_type();
       if (t->data_type() != qc.type)
         fail(n, "the zero point's type is not the quantized tensor's");
     }
@@ -692,8 +669,6 @@ affine importer::activation_grid(const onnx::NodeProto& n) const {
   if (zero[0] < -128 || zero[0] > 127) fail(n, "a zero point outside int8");
   return {grid_scale, static_cast<std::int32_t>(zero[0])};
 }
-
-std::string grid_text(affine g) { return fmt::format("scale {}, zero point {}", g.scale, g.zero_point); }
 
 void importer::quantize_activation(const onnx::NodeProto& n) {
   const affine g = activation_grid(n);
@@ -924,7 +899,7 @@ onnx_import importer::run(const std::optional<tensor_shape>& input_shape) {
       if (int_attribute(n, "axis", 1) != 1) fail(n, "only axis 1 is supported");
       flatten(n);
     } else if (op == "Reshape") {
-      const std::vector<std::int64_t> shape = ints(n, n.input(1));
+      const std::vector<std::int64_t> shape = integers(n, n.input(1));
       const std::size_t total = v_.image ? v_.c * v_.h * v_.w : v_.n;
       if (shape.size() != 2 || (shape[0] != 1 && shape[0] != -1 && shape[0] != 0) ||
           (shape[1] != -1 && shape[1] != static_cast<std::int64_t>(total)))
@@ -950,7 +925,7 @@ onnx_import importer::run(const std::optional<tensor_shape>& input_shape) {
       batch_norm(n);
     } else if (op == "Pad") {
       const std::vector<std::int64_t> pads =
-          n.input_size() > 1 ? ints(n, n.input(1)) : ints_attribute(n, "pads", {});
+          n.input_size() > 1 ? integers(n, n.input(1)) : ints_attribute(n, "pads", {});
       for (const auto p : pads)
         if (p != 0) fail(n, "padding other than none is supported only as a Conv's own pads");
     } else if (op == "Identity" || op == "Dropout") {

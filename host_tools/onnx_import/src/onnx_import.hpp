@@ -1,6 +1,6 @@
-// A float ONNX model read into the tool's model description: the layers, and every weight in
+// An ONNX model read into the tool's model description: the layers, and every weight in
 // constnn's layout, so the rest of train_export (predict, fine-tune, quantize, export) takes
-// it as it takes a model file.
+// it as it takes a model file; a quantized (QDQ) one also brings its int8 grids.
 #pragma once
 
 #include <cstddef>
@@ -38,6 +38,8 @@ struct onnx_import {
 /// inputs in constnn's order. A 1-D model (N x C x L) becomes an L x 1 x C image, its Conv
 /// and pools K x 1 windows, which have the same weights in the same order. BatchNormalization
 /// is folded into the Conv or Gemm before it; Identity, Dropout and zero Pad nodes vanish.
+/// QuantizeLinear/DequantizeLinear pairs make it a QDQ model, read only in TFLite's int8
+/// scheme (README, "From PyTorch to the device").
 /// `input_shape` (constnn's H x W x C, L x C or N) is needed when the model's input has
 /// symbolic axes beyond the batch. Throws tool_error(data) with one line: `FILE: node 'NAME'
 /// (OP): what is wrong`, or `FILE: what is wrong` for the model as a whole.
