@@ -93,16 +93,12 @@ void refuse_for_int8_model(const options& opts, const std::string& name) {
 model_description describe(const options& opts, std::size_t features, const std::string& train) {
   model_description d = default_description(features, opts.hidden, opts.classes);
   if (opts.input_shape) {
-    if (opts.input_shape->size() != features && opts.from_onnx)
-      fail_data(fmt::format("{}: the model's input {} holds {} values but each example of {} has "
-                            "{} features",
-                            opts.from_onnx->string(), opts.input_shape->text(),
-                            opts.input_shape->size(), train, features));
-    if (opts.input_shape->size() != features && opts.model)
-      fail_data(fmt::format("{}: \"input_shape\" {} holds {} values but each example of {} has "
-                            "{} features",
-                            opts.model->string(), opts.input_shape->text(),
-                            opts.input_shape->size(), train, features));
+    // The shape of a model (file or ONNX) is the file's fault, not the command line's.
+    if (opts.input_shape->size() != features && (opts.model || opts.from_onnx))
+      fail_data(fmt::format("{}: {} {} holds {} values but each example of {} has {} features",
+                            (opts.model ? *opts.model : *opts.from_onnx).string(),
+                            opts.model ? "\"input_shape\"" : "the model's input",
+                            opts.input_shape->text(), opts.input_shape->size(), train, features));
     if (opts.input_shape->size() != features)
       fail_usage(fmt::format("--input-shape: {} holds {} values but each example of {} has {} "
                              "features",
@@ -226,24 +222,17 @@ void run_with(const options& opts, const model_file* model,
     qs.input_zero_point = q->tensors[0].zero_point;
     summary.errors = q->errors;
     summary.quantized = qs;
-    if (!opts.quiet && qdq)
+    // A QDQ model's "float" is its dequantized weights with activations unquantized.
+    const std::string on_train =
+        has_train ? fmt::format("train error {:.4g} (float {:.4g}), ", summary.errors.train,
+                                qs.float_errors.train)
+                  : std::string();
+    if (!opts.quiet)
       fmt::print(stderr,
-                 "int8 network of the QDQ model ({} parameter bytes, float {}): validation "
-                 "error {:.4g} (its weights in float, activations unquantized: {:.4g})\n",
-                 qs.int8_parameter_bytes, qs.float_parameter_bytes, summary.errors.validation,
-                 qs.float_errors.validation);
-    else if (!opts.quiet && !has_train)
-      fmt::print(stderr,
-                 "quantized to int8 ({} parameter bytes, float {}): validation error {:.4g} "
-                 "(float {:.4g})\n",
-                 qs.int8_parameter_bytes, qs.float_parameter_bytes, summary.errors.validation,
-                 qs.float_errors.validation);
-    else if (!opts.quiet)
-      fmt::print(stderr,
-                 "quantized to int8 ({} parameter bytes, float {}): train error {:.4g} (float "
-                 "{:.4g}), validation error {:.4g} (float {:.4g})\n",
-                 qs.int8_parameter_bytes, qs.float_parameter_bytes, summary.errors.train,
-                 qs.float_errors.train, summary.errors.validation, qs.float_errors.validation);
+                 "{} ({} parameter bytes, float {}): {}validation error {:.4g} (float {:.4g})\n",
+                 qdq ? "int8 network of the QDQ model" : "quantized to int8",
+                 qs.int8_parameter_bytes, qs.float_parameter_bytes, on_train,
+                 summary.errors.validation, qs.float_errors.validation);
   }
 
   // Every content exists before the first is written, so a failure in making one cannot
