@@ -6,13 +6,12 @@
 
 #include <cmath>
 #include <cstddef>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "onnx_test_data.hpp"
 #include "tool_harness.hpp"
 
 namespace fs = std::filesystem;
@@ -24,14 +23,9 @@ namespace {
 
 constexpr int usage_error = 2, data_error = 3;
 
-const fs::path data_dir = CONSTNN_ONNX_TEST_DATA;
-
-std::string model(const std::string& name) {
-  return (data_dir / (name + ".onnx")).string();
-}
-std::string inputs(const std::string& name) {
-  return (data_dir / (name + ".inputs.csv")).string();
-}
+const fs::path data_dir = onnx_test_data::dir;
+using onnx_test_data::inputs;
+using onnx_test_data::model;
 
 // PyTorch's side of one model: its classes, and the mean cross-entropy and error of its
 // probabilities against the stored labels.
@@ -43,14 +37,13 @@ struct pytorch_figures {
 };
 
 pytorch_figures pytorch(const std::string& name) {
-  std::ifstream in(inputs(name)), out(data_dir / (name + ".outputs.csv"));
+  const auto rows = onnx_test_data::rows_of(inputs(name));
+  const auto outputs = onnx_test_data::rows_of(onnx_test_data::outputs(name));
   pytorch_figures f;
   std::size_t wrong = 0;
-  for (std::string row, probabilities; std::getline(in, row) && std::getline(out, probabilities);) {
-    const std::size_t label = std::stoul(row.substr(0, row.find(',')));
-    std::vector<double> p;
-    std::istringstream cells(probabilities);
-    for (std::string cell; std::getline(cells, cell, ',');) p.push_back(std::stod(cell));
+  for (std::size_t r = 0; r < rows.size() && r < outputs.size(); ++r) {
+    const auto label = static_cast<std::size_t>(rows[r][0]);
+    const std::vector<double>& p = outputs[r];
     const auto predicted = static_cast<std::size_t>(p.back());
     f.classes.push_back(predicted);
     f.labels_text += std::to_string(predicted) + "\n";

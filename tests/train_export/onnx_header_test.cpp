@@ -7,14 +7,13 @@
 
 #include <cmath>
 #include <cstddef>
-#include <fstream>
 #include <span>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "fashion_cnn_model.hpp"
 #include "header_sample.hpp"
+#include "onnx_test_data.hpp"
 #include "ocr_cnn_model.hpp"
 #include "qdq_mlp_model.hpp"
 #include "qdq_ocr_cnn_model.hpp"
@@ -30,25 +29,12 @@ static_assert(predict_sample<qdq_ocr_cnn_model::network>(
                   qdq_ocr_cnn_model::parameters, qdq_ocr_cnn_model::sample_features, 0) ==
               qdq_ocr_cnn_model::sample_predictions[0]);
 
-// PyTorch's outputs for the model (tests/data/onnx/NAME.outputs.csv): ten values, then a class.
-std::vector<std::vector<double>> pytorch_outputs(const std::string& name) {
-  std::ifstream in(std::string(CONSTNN_ONNX_TEST_DATA) + "/" + name + ".outputs.csv");
-  std::vector<std::vector<double>> rows;
-  for (std::string line; std::getline(in, line);) {
-    std::vector<double> row;
-    std::istringstream cells(line);
-    for (std::string cell; std::getline(cells, cell, ',');) row.push_back(std::stod(cell));
-    rows.push_back(row);
-  }
-  return rows;
-}
-
 // Every embedded sample through the header's fixed type: its outputs against PyTorch's (at
 // most `tolerance` apart), its class against PyTorch's and the host's.
 template <class Net, class Parameters, class Features, class Predictions>
 void check(const std::string& name, const Parameters& parameters, const Features& features,
            const Predictions& host, std::size_t samples, double tolerance) {
-  const auto expected = pytorch_outputs(name);
+  const auto expected = onnx_test_data::rows_of(onnx_test_data::outputs(name));
   BOOST_TEST_REQUIRE(expected.size() >= samples);
   const Net net{};
   typename Net::inference_workspace ws{};
