@@ -73,6 +73,9 @@ def main():
     parser.add_argument("output", help="the ONNX file to write")
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--lr", type=float, default=0.05)
+    parser.add_argument("--predictions", metavar="FILE",
+                        help="also write PyTorch's class of each validation letter, one per "
+                             "line as train_export's --validation-labels does")
     args = parser.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(0)
@@ -81,7 +84,11 @@ def main():
     model = OcrCnn()
     train(model, x, y, args.epochs, args.lr)
     with torch.no_grad():
-        error = float((model(vx).argmax(dim=1) != vy).float().mean())
+        classes = model(vx).argmax(dim=1)
+    error = float((classes != vy).float().mean())
+    if args.predictions:
+        with open(args.predictions, "w") as f:
+            f.writelines("%d\n" % c for c in classes.tolist())
     export(model, vx[:1], args.output)
     print("%s: validation error %.3f in PyTorch (%d letters)" % (args.output, error, len(vy)))
 
