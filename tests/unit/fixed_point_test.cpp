@@ -11,6 +11,7 @@
 #include <random>
 
 #include <constnn/core/fixed_point.hpp>
+#include <constnn/detail/one_step_requantizer.hpp>
 
 namespace fp = constnn::fixed_point;
 using fp::rounding;
@@ -211,4 +212,45 @@ BOOST_AUTO_TEST_CASE(requantize_adds_the_zero_point_and_clamps) {
   // A folded ReLU clamps at the output zero point.
   BOOST_TEST(fp::requantize(-1000, m, 3, 3, 127) == 3);
   BOOST_TEST(fp::requantize(1000, m, 3, 3, 127) == 13);
+}
+
+// The Cortex-M kernels' one-step requantization (detail/one_step_requantizer.hpp) gives
+// TFLite's double rounding for every multiplier below one half: at the rounding edges (ties of
+// either rounding, for either sign), at INT32_MIN and INT32_MAX, and on random arguments.
+BOOST_AUTO_TEST_CASE(one_step_requantization_equals_the_double_rounding) {
+  using constnn::detail::s8::requantizer;
+  static_assert(requantizer::make(fp::quantize_multiplier(0.25))(6) == 2);   // 1.5 -> 2
+  static_assert(requantizer::make(fp::quantize_multiplier(0.25))(-6) == -2);  // -1.5 -> -2
+  BOOST_TEST(!requantizer::make(fp::quantize_multiplier(0.5)).one_step());
+  BOOST_TEST(!requantizer::make(fp::quantize_multiplier(3.0)).one_step());
+  const auto check = [](std::int32_t x, fp::quantized_multiplier m) {
+    const requantizer rq = requantizer::make(m);
+    BOOST_TEST_REQUIRE(rq.one_step());
+    const std::int32_t expected =
+        reference_divide_by_pot(reference_high_mul(x, m.multiplier), -m.shift);
+    BOOST_TEST_REQUIRE(rq(x) == expected, x << " * " << m.multiplier << " * 2^" << m.shift);
+    BOOST_TEST_REQUIRE(fp::multiply_by_quantized_multiplier(x, m) == expected);
+  };
+  std::mt19937_64 gen(11);
+  std::uniform_int_distribution<std::int32_t> any(int32_min, int32_max);
+  std::uniform_int_distribution<std::int32_t> q31(1 << 30, int32_max);
+  std::uniform_int_distribution<std::int32_t> small(-(1 << 20), 1 << 20);
+  for (int e = 1; e <= 31; ++e) {
+    for (const std::int32_t q : {1 << 30, (1 << 30) + 1, 1518500250, int32_max - 1, int32_max}) {
+      const fp::quantized_multiplier m{q, -e};
+      for (const std::int32_t x : {0, 1, -1, 2, -2, int32_min, int32_min + 1, int32_max,
+                                   int32_max - 1, 1 << 30, -(1 << 30)})
+        check(x, m);
+    }
+    // Ties: with M = 2^30 the high product is x / 2 (a tie of the first rounding for odd x),
+    // and x = (2k + 1) 2^e gives ties of the second.
+    for (std::int32_t k = -40; k <= 40; ++k) {
+      check(2 * k + 1, {1 << 30, -e});
+      if (e < 30) check(static_cast<std::int32_t>((2 * k + 1) * (std::int64_t{1} << e)), {1 << 30, -e});
+    }
+    for (int i = 0; i < 20'000; ++i) {
+      check(any(gen), {q31(gen), -e});
+      check(small(gen), {q31(gen), -e});
+    }
+  }
 }
