@@ -129,30 +129,40 @@ struct fc_case {
   std::size_t in, out;
   std::int32_t zero_point;
   constnn::detail::s8::output_stage stage;
+  double multiplier = 0.001;  // channel c's: multiplier * (1 + c / 2)
 };
 struct conv_case {
   std::size_t h, w, c, k, stride, pad, filters;
   std::int32_t zero_point;
   constnn::detail::s8::output_stage stage;
+  double multiplier = 0.002;  // channel c's: multiplier * (1 + c / 2)
   constexpr std::size_t out_h() const { return (h + 2 * pad - k) / stride + 1; }
   constexpr std::size_t out_w() const { return (w + 2 * pad - k) / stride + 1; }
 };
-constexpr std::array<fc_case, 8> fc_cases{{{1, 1, 0, {}},
+constexpr std::array<fc_case, 9> fc_cases{{{1, 1, 0, {}},
                                            {3, 5, -128, {}},
                                            {7, 2, 37, {5, 5, 127}},
                                            {70, 3, -128, {-3}},
                                            {64, 4, 127, {}},
                                            {5, 3, -1, {-128, -128, 127}},
                                            {33, 6, 12, {20, 20, 127}},
-                                           {8, 9, -128, {0}}}};
-constexpr std::array<conv_case, 8> conv_cases{{{6, 5, 1, 3, 1, 1, 3, -128, {}},
+                                           {8, 9, -128, {0}},
+                                           {36, 7, -128, {}, 0.3}}};
+constexpr std::array<conv_case, 12> conv_cases{{{6, 5, 1, 3, 1, 1, 3, -128, {}},
                                                {7, 6, 3, 3, 2, 1, 5, 17, {4, 4, 127}},
                                                {5, 5, 4, 3, 1, 1, 6, -128, {-2}},
                                                {5, 6, 8, 3, 1, 0, 2, 90, {}},
                                                {4, 4, 2, 1, 1, 0, 1, -5, {}},
                                                {8, 8, 1, 5, 2, 2, 4, -128, {-128, -128, 127}},
                                                {3, 9, 4, 3, 1, 1, 7, 0, {}},
-                                               {5, 6, 5, 2, 2, 0, 3, 127, {1}}}};
+                                               {5, 6, 5, 2, 2, 0, 3, 127, {1}},
+                                               // Multipliers from one half up (TFLite's
+                                               // general requantization, left shifts), one
+                                               // channel's or more, and a clamp below 127.
+                                               {8, 6, 1, 3, 1, 1, 5, -128, {}, 0.9},
+                                               {7, 7, 1, 3, 1, 0, 9, 20, {3, -100, 90}},
+                                               {5, 5, 8, 3, 1, 1, 3, -128, {6, 6, 127}, 3.0},
+                                               {6, 6, 4, 3, 1, 1, 6, 5, {}, 0.3}}};
 constexpr std::size_t max_case_bytes = 256;  // small: the M0+ has 2 KiB of stack
 
 template <class F>
@@ -185,7 +195,7 @@ struct case_operands {
 constexpr auto fc_case_run(std::size_t k) {
   return [k](std::int8_t* y) {
     const fc_case c = fc_cases[k];
-    const case_operands op(c.in * c.out, c.in, c.out, k, 29, 1000, 0.001);
+    const case_operands op(c.in * c.out, c.in, c.out, k, 29, 1000, c.multiplier);
     constnn::detail::s8::fully_connected(c.in, c.out, op.x.data(), c.zero_point, op.w.data(),
                                          op.channels(), c.stage, y);
   };
@@ -194,24 +204,24 @@ constexpr auto conv_case_run(std::size_t k) {
   return [k](std::int8_t* y) {
     const conv_case c = conv_cases[k];
     const case_operands op(c.filters * c.k * c.k * c.c, c.h * c.w * c.c, c.filters, k, 31, 1500,
-                           0.002);
+                           c.multiplier);
     const constnn::detail::conv_geometry g(c.h, c.w, c.c, c.k, c.k, c.stride, c.stride, c.pad,
                                            c.pad, c.out_h(), c.out_w(), c.filters);
     constnn::detail::s8::conv2d(g, op.x.data(), c.zero_point, op.w.data(), op.channels(), c.stage,
                                 y);
   };
 }
-template <std::size_t... K>
-bool int8_kernels_match_constant_evaluation(std::index_sequence<K...>) {
-  static constexpr std::array<std::array<std::int8_t, max_case_bytes>, sizeof...(K)> fc_reference{
-      case_outputs(fc_case_run(K))...};
-  static constexpr std::array<std::array<std::int8_t, max_case_bytes>, sizeof...(K)> conv_reference{
-      case_outputs(conv_case_run(K))...};
+template <std::size_t... F, std::size_t... C>
+bool int8_kernels_match_constant_evaluation(std::index_sequence<F...>, std::index_sequence<C...>) {
+  static constexpr std::array<std::array<std::int8_t, max_case_bytes>, sizeof...(F)> fc_reference{
+      case_outputs(fc_case_run(F))...};
+  static constexpr std::array<std::array<std::int8_t, max_case_bytes>, sizeof...(C)>
+      conv_reference{case_outputs(conv_case_run(C))...};
   bool same = true;
-  for (std::size_t k = 0; k < sizeof...(K); ++k) {
+  for (std::size_t k = 0; k < sizeof...(F); ++k)
     same = same && case_outputs(fc_case_run(k)) == fc_reference[k];
+  for (std::size_t k = 0; k < sizeof...(C); ++k)
     same = same && case_outputs(conv_case_run(k)) == conv_reference[k];
-  }
   return same;
 }
 
@@ -310,9 +320,10 @@ int fw::run_example() noexcept {
   constnn_bench_end();
   put("int8 conv3x3 18x10x1 to 16x8x8: outputs", digest8(conv1_output));
 
-  const bool int8_same = int8_kernels_match_constant_evaluation(std::make_index_sequence<8>{});
-  fw::write_text(int8_same ? "int8 kernels on 16 edge shapes: same bytes as constant evaluation\n"
-                           : "int8 kernels on 16 edge shapes: DIFFERENT BYTES\n");
+  const bool int8_same = int8_kernels_match_constant_evaluation(
+      std::make_index_sequence<fc_cases.size()>{}, std::make_index_sequence<conv_cases.size()>{});
+  fw::write_text(int8_same ? "int8 kernels on 21 edge shapes: same bytes as constant evaluation\n"
+                           : "int8 kernels on 21 edge shapes: DIFFERENT BYTES\n");
 
   // The same predictions with the portable loops: the printed digests must not change.
   const std::uint32_t accelerated = digest(std::span<const float>(inference_ws));

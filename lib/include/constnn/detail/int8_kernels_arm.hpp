@@ -1,4 +1,8 @@
-// The int8 fully connected and convolution loops for Cortex-M cores; not API.
+// The int8 fully connected and convolution loops for Cortex-M cores; not API. On the cores
+// with the DSP extension, convolutions go to int8_pairs_dsp.hpp (windows expanded once, two
+// windows per weight load, a first layer's window in registers), and so do the M55's first
+// layers; what follows serves the rest: dense layers, the M55's other convolutions, the M0+,
+// and windows too large for that file's arrays.
 //
 // Cores with the DSP extension (M4, M7, M33, M55: Armv7E-M, Armv8-M Mainline):
 // - SMLAD adds two 16 x 16-bit products to an accumulator in one instruction;
@@ -29,6 +33,8 @@
 
 #include "../core/fixed_point.hpp"
 #include "conv_geometry.hpp"
+#include "int8_pairs_dsp.hpp"
+#include "one_step_requantizer.hpp"
 
 #if !defined(CONSTNN_PORTABLE_KERNELS) && (defined(__GNUC__) || defined(__clang__)) &&   \
     defined(__arm__) && defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
@@ -425,8 +431,14 @@ inline bool fully_connected(std::size_t in, std::size_t out, const std::int8_t* 
       const std::int8_t* wr = w + row * in;
       for (std::size_t i = body; i < in; ++i)
         acc += (std::int32_t{x[i]} - input_zero_point) * std::int32_t{wr[i]};
-      y[row] = fixed_point::requantize<Mode>(acc, channels(row).multiplier, os.zero_point, os.lo,
-                                             os.hi);
+      const fixed_point::quantized_multiplier m = channels(row).multiplier;
+      const requantizer rq = requantizer::make(m);
+      if (Mode == fixed_point::rounding::double_rounding && rq.one_step()) {
+        const std::int32_t v = rq(acc) + os.zero_point;
+        y[row] = static_cast<std::int8_t>(v < os.lo ? os.lo : v > os.hi ? os.hi : v);
+      } else {
+        y[row] = fixed_point::requantize<Mode>(acc, m, os.zero_point, os.lo, os.hi);
+      }
     }
   }
   return true;
@@ -438,6 +450,12 @@ template <fixed_point::rounding Mode, class Channels, class Stage>
 inline bool conv2d(const conv_geometry& g, const std::int8_t* x, std::int32_t input_zero_point,
                    const std::int8_t* w, const Channels& channels, const Stage& os,
                    std::int8_t* y) noexcept {
+#if CONSTNN_INT8_PAIRS_KERNELS
+  // On the M55 only a first layer's padded rows, where its vector loop is weakest.
+  if ((CONSTNN_INT8_DSP_KERNELS || (g.kw * g.c) % 4 != 0) &&
+      pairs::conv2d<Mode>(g, x, input_zero_point, w, channels, os, y))
+    return true;
+#endif
   const std::size_t per_filter = g.kh * g.kw * g.c;
   for (std::size_t oy = 0; oy < g.oh; ++oy) {
     const auto rows = g.rows_on_input(oy);
