@@ -178,6 +178,12 @@ template <rounding Mode = rounding::double_rounding, class Channels>
 constexpr void conv2d(const conv_geometry& g, const std::int8_t* x, std::int32_t input_zero_point,
                       const std::int8_t* w, const Channels& channels, const output_stage& os,
                       std::int8_t* y) noexcept {
+#if CONSTNN_INT8_PAIRS_KERNELS
+  // On the M55 only a first layer's padded rows, where its vector loop is weakest.
+  if (!std::is_constant_evaluated() && (CONSTNN_INT8_DSP_KERNELS || (g.kw * g.c) % 4 != 0) &&
+      pairs::conv2d<Mode>(g, x, input_zero_point, w, channels, os, y))
+    return;
+#endif
 #if CONSTNN_INT8_ARM_KERNELS
   if (!std::is_constant_evaluated() &&
       arm::conv2d<Mode>(g, x, input_zero_point, w, channels, os, y))

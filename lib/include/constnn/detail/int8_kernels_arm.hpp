@@ -431,14 +431,19 @@ inline bool fully_connected(std::size_t in, std::size_t out, const std::int8_t* 
       const std::int8_t* wr = w + row * in;
       for (std::size_t i = body; i < in; ++i)
         acc += (std::int32_t{x[i]} - input_zero_point) * std::int32_t{wr[i]};
-      const fixed_point::quantized_multiplier m = channels(row).multiplier;
-      const requantizer rq = requantizer::make(m);
-      if (Mode == fixed_point::rounding::double_rounding && rq.one_step()) {
-        const std::int32_t v = rq(acc) + os.zero_point;
-        y[row] = static_cast<std::int8_t>(v < os.lo ? os.lo : v > os.hi ? os.hi : v);
-      } else {
-        y[row] = fixed_point::requantize<Mode>(acc, m, os.zero_point, os.lo, os.hi);
+      // One-step requantization only where SMLAL is one instruction: on the M0+ its 64-bit
+      // sums are library calls, and on the M55 the firmware's OCR network came out 233
+      // instructions slower with it (firmware_example/figures.sh).
+      if constexpr (CONSTNN_INT8_DSP_KERNELS && Mode == fixed_point::rounding::double_rounding) {
+        const requantizer rq = requantizer::make(channels(row).multiplier);
+        if (rq.one_step()) {
+          const std::int32_t v = rq(acc) + os.zero_point;
+          y[row] = static_cast<std::int8_t>(v < os.lo ? os.lo : v > os.hi ? os.hi : v);
+          continue;
+        }
       }
+      y[row] = fixed_point::requantize<Mode>(acc, channels(row).multiplier, os.zero_point, os.lo,
+                                             os.hi);
     }
   }
   return true;
@@ -450,12 +455,6 @@ template <fixed_point::rounding Mode, class Channels, class Stage>
 inline bool conv2d(const conv_geometry& g, const std::int8_t* x, std::int32_t input_zero_point,
                    const std::int8_t* w, const Channels& channels, const Stage& os,
                    std::int8_t* y) noexcept {
-#if CONSTNN_INT8_PAIRS_KERNELS
-  // On the M55 only a first layer's padded rows, where its vector loop is weakest.
-  if ((CONSTNN_INT8_DSP_KERNELS || (g.kw * g.c) % 4 != 0) &&
-      pairs::conv2d<Mode>(g, x, input_zero_point, w, channels, os, y))
-    return true;
-#endif
   const std::size_t per_filter = g.kh * g.kw * g.c;
   for (std::size_t oy = 0; oy < g.oh; ++oy) {
     const auto rows = g.rows_on_input(oy);
