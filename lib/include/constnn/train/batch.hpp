@@ -57,8 +57,7 @@ struct example_range {
 template <class Net, class Label, class Batch, class Opt>
 constexpr double train_batch(const Net& net, std::span<typename Net::scalar> params,
                              const dataset_view<typename Net::scalar, Label>& data,
-                             const Batch& batch, Opt& opt,
-                             std::span<typename Net::scalar> state,
+                             const Batch& batch, Opt& opt, std::span<typename Net::scalar> state,
                              std::span<typename Net::scalar> grad,
                              std::span<typename Net::scalar> ws) noexcept {
   using T = typename Net::scalar;
@@ -79,14 +78,15 @@ constexpr double train_batch(const Net& net, std::span<typename Net::scalar> par
   double sum = 0;
   for (std::size_t k = 0; k < batch.size(); ++k) {
     const std::size_t e = batch[k];
-    const T j = net.step(params, data.example(e), data.label(e),
-                         gradient_accumulate<T>{grad.data()}, ws);
+    const T j =
+        net.step(params, data.example(e), data.label(e), gradient_accumulate<T>{grad.data()}, ws);
     if (j != j) return nan;  // refused (or a non-finite loss): no update
     sum += static_cast<double>(j);
   }
   opt.begin_step();
   const T b = static_cast<T>(batch.size());
-  for (std::size_t k = 0; k < n; ++k) opt.apply(params[k], grad[k] / b, state.data() + k, n);
+  for (std::size_t k = 0; k < n; ++k)
+    opt.apply(params[k], grad[k] / b, detail::state_at(state.data(), k), n);
   return sum / static_cast<double>(batch.size());
 }
 

@@ -4,8 +4,8 @@
 //
 // An optimizer type states how many values it keeps per parameter (`state_per_parameter`:
 // SGD 0, momentum 1, Adam 2), so the RAM a network needs to train with it is a compile-time
-// fact (optimizer_state_count, training_ram_bytes_with). Its state lives in the caller's span, one array of
-// parameters_size() values per kept value, zero before the first step. `begin_step()`
+// fact (optimizer_state_count, training_ram_bytes_with). Its state lives in the caller's span, one
+// array of parameters_size() values per kept value, zero before the first step. `begin_step()`
 // advances its clock once per update (Adam's step count and bias corrections, with beta^t
 // formed by repeated multiplication, so no libm pow decides the bits), and `apply` updates one
 // parameter from its gradient. Every parameter's update depends only on that parameter, its
@@ -114,7 +114,9 @@ constexpr momentum_optimizer<T> momentum(T learning_rate, T mu, T weight_decay =
 }
 template <class T>
 constexpr momentum_optimizer<T> nesterov(T learning_rate, T mu, T weight_decay = T(0)) noexcept {
-  return {.learning_rate = learning_rate, .momentum = mu, .weight_decay = weight_decay,
+  return {.learning_rate = learning_rate,
+          .momentum = mu,
+          .weight_decay = weight_decay,
           .nesterov = true};
 }
 /// PyTorch's defaults: betas (0.9, 0.999), eps 1e-8.
@@ -137,7 +139,17 @@ constexpr std::size_t optimizer_state_count(std::size_t n) noexcept {
 /// What a fixed network needs in RAM to train with Opt: training_ram_bytes and the state.
 template <class Net, class Opt>
 inline constexpr std::size_t training_ram_bytes_with =
-    Net::training_ram_bytes + optimizer_state_count<Opt>(Net::param_count) * sizeof(typename Net::scalar);
+    Net::training_ram_bytes +
+    optimizer_state_count<Opt>(Net::param_count) * sizeof(typename Net::scalar);
+
+namespace detail {
+// p + k, except that an optimizer without state has none: its state pointer is null, and
+// offsetting a null pointer is undefined (clang's UBSan reports it).
+template <class T>
+constexpr T* state_at(T* p, std::size_t k) noexcept {
+  return p == nullptr ? p : p + k;
+}
+}  // namespace detail
 
 /// The update target that runs opt on each gradient as backward hands it over; its state
 /// holds state_per_parameter() arrays of `stride` (the network's parameter count) values.
@@ -151,14 +163,15 @@ struct optimizer_update {
   /// Called once per step, after the forward pass and its checks, before any gradient.
   constexpr void begin() const noexcept { opt->begin_step(); }
   constexpr optimizer_update at(std::size_t offset) const noexcept {
-    return {opt, state + offset, stride};
+    return {opt, detail::state_at(state, offset), stride};
   }
   constexpr void operator()(T& p, std::size_t k, T g) const noexcept {
-    opt->apply(p, g, state + k, stride);
+    opt->apply(p, g, detail::state_at(state, k), stride);
   }
   // A zero gradient still moves momentum and Adam's averages (and decays the weights).
   constexpr void zero_gradient(T* p, std::size_t k, std::size_t n) const noexcept {
-    for (std::size_t i = 0; i < n; ++i) opt->apply(p[i], T(0), state + k + i, stride);
+    for (std::size_t i = 0; i < n; ++i)
+      opt->apply(p[i], T(0), detail::state_at(state, k + i), stride);
   }
 };
 
