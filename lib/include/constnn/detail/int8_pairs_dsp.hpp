@@ -441,7 +441,7 @@ struct small_args {
   std::int8_t* y;          // 8
   std::int32_t count;      // 12: at least 1
 };
-// Per filter: 26 instructions for 9 multiply-adds, requantization and store included. The
+// Per filter: 22 instructions for 9 multiply-adds, requantization and store included. The
 // outputs saturate at 127 (SSAT): callers check the clamp's high end is 127.
 [[gnu::naked, gnu::noinline]] inline void small_window(const small_args*) noexcept {
   asm volatile(
