@@ -28,6 +28,7 @@ endif()
 set(fw_header ${constnn_host_model_header})
 set(fw_int8_header "${constnn_host_int8_model_header}")
 set(fw_cnn_header "${constnn_host_onnx_cnn_header}")
+set(fw_cnn_int8_header "${constnn_host_cnn_int8_header}")
 set(fw_host_exe ${constnn_host_twin})
 set(fw_plugin ${constnn_host_insn_count_plugin})
 get_filename_component(fw_header_dir ${fw_header} DIRECTORY)
@@ -41,7 +42,8 @@ endif()
 add_custom_target(constnn_host_tools
   COMMAND ${fw_host_build}
   WORKING_DIRECTORY ${CONSTNN_HOST_BUILD_DIR}
-  BYPRODUCTS ${fw_header} ${fw_int8_header} ${fw_cnn_header} ${fw_host_exe} ${fw_plugin}
+  BYPRODUCTS ${fw_header} ${fw_int8_header} ${fw_cnn_header} ${fw_cnn_int8_header} ${fw_host_exe}
+             ${fw_plugin}
   COMMENT "Bringing the host tools in ${CONSTNN_HOST_BUILD_DIR} up to date")
 
 configure_file(${CMAKE_CURRENT_SOURCE_DIR}/ld/board.ld.in ${CMAKE_CURRENT_BINARY_DIR}/board.ld @ONLY)
@@ -75,6 +77,9 @@ if(fw_int8_header)
 endif()
 if(fw_cnn_header)
   target_compile_definitions(firmware_example PRIVATE CONSTNN_FIRMWARE_HAS_ONNX_CNN=1)
+endif()
+if(fw_cnn_int8_header)
+  target_compile_definitions(firmware_example PRIVATE CONSTNN_FIRMWARE_HAS_CNN_INT8=1)
 endif()
 target_compile_options(firmware_example PRIVATE
   $<$<COMPILE_LANGUAGE:CXX>:-fno-exceptions -fno-rtti -fno-threadsafe-statics>

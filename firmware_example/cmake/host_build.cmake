@@ -9,6 +9,8 @@ set(fw_metrics ${CMAKE_CURRENT_BINARY_DIR}/model_metrics.txt)
 set(fw_int8_metrics ${CMAKE_CURRENT_BINARY_DIR}/model_int8_metrics.txt)
 set(fw_cnn_header "")
 set(fw_cnn_metrics ${CMAKE_CURRENT_BINARY_DIR}/model_cnn_metrics.txt)
+set(fw_cnn_int8_header "")
+set(fw_cnn_int8_metrics ${CMAKE_CURRENT_BINARY_DIR}/model_cnn_int8_metrics.txt)
 set(fw_saved_model ${CMAKE_CURRENT_BINARY_DIR}/firmware_model.json)
 set(fw_ocr_train ${CONSTNN_OCR_DATA_DIR}/largeTrain.csv)
 set(fw_ocr_validation ${CONSTNN_OCR_DATA_DIR}/largeValidation.csv)
@@ -95,6 +97,19 @@ else()
       DEPENDS train_export ${CONSTNN_FIRMWARE_ONNX_CNN} ${fw_validation}
       COMMENT "Importing the firmware example's CNN from ${CONSTNN_FIRMWARE_ONNX_CNN}"
       VERBATIM)
+    # The same model quantized to int8 (calibrated on the training set), with the same
+    # samples: its convolutions run the targets' int8 kernels in a whole network.
+    set(fw_cnn_int8_header ${fw_generated}/firmware_cnn_int8.hpp)
+    add_custom_command(
+      OUTPUT ${fw_cnn_int8_header} ${fw_cnn_int8_metrics}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${fw_generated}
+      COMMAND train_export --from-onnx ${CONSTNN_FIRMWARE_ONNX_CNN} --quantize int8
+              --calibration ${fw_train} --validation ${fw_validation}
+              --header ${fw_cnn_int8_header} --namespace model_cnn_int8
+              --embed-samples ${fw_samples} --metrics ${fw_cnn_int8_metrics} --quiet
+      DEPENDS train_export ${CONSTNN_FIRMWARE_ONNX_CNN} ${fw_train} ${fw_validation}
+      COMMENT "Quantizing the firmware example's imported CNN to int8"
+      VERBATIM)
   endif()
   add_custom_command(
     OUTPUT ${fw_header} ${fw_metrics} ${fw_saved_model}
@@ -119,17 +134,21 @@ else()
     COMMENT "Quantizing the firmware example's model to int8"
     VERBATIM)
 endif()
-add_custom_target(firmware_model_header DEPENDS ${fw_header} ${fw_int8_header} ${fw_cnn_header})
+add_custom_target(firmware_model_header
+                  DEPENDS ${fw_header} ${fw_int8_header} ${fw_cnn_header} ${fw_cnn_int8_header})
 
 add_executable(firmware_example_host ${fw_src}/app.cpp ${fw_src}/host_twin_main.cpp
                ${fw_src}/platform_host.cpp ${fw_src}/bench_markers.cpp ${fw_header}
-               ${fw_int8_header} ${fw_cnn_header})
+               ${fw_int8_header} ${fw_cnn_header} ${fw_cnn_int8_header})
 target_include_directories(firmware_example_host PRIVATE ${fw_generated})
 if(fw_int8_header)
   target_compile_definitions(firmware_example_host PRIVATE CONSTNN_FIRMWARE_HAS_INT8=1)
 endif()
 if(fw_cnn_header)
   target_compile_definitions(firmware_example_host PRIVATE CONSTNN_FIRMWARE_HAS_ONNX_CNN=1)
+endif()
+if(fw_cnn_int8_header)
+  target_compile_definitions(firmware_example_host PRIVATE CONSTNN_FIRMWARE_HAS_CNN_INT8=1)
 endif()
 target_link_libraries(firmware_example_host PRIVATE constnn::constnn constnn_warnings)
 
@@ -152,6 +171,7 @@ set(constnn_host_generator \"${CMAKE_GENERATOR}\")
 set(constnn_host_model_header \"${fw_header}\")
 set(constnn_host_int8_model_header \"${fw_int8_header}\")
 set(constnn_host_onnx_cnn_header \"${fw_cnn_header}\")
+set(constnn_host_cnn_int8_header \"${fw_cnn_int8_header}\")
 set(constnn_host_twin \"$<TARGET_FILE:firmware_example_host>\")
 set(constnn_host_insn_count_plugin \"$<TARGET_FILE:constnn_insn_count>\")
 ")

@@ -22,6 +22,9 @@
 #if defined(CONSTNN_FIRMWARE_HAS_ONNX_CNN)
 #include "firmware_cnn_onnx.hpp"
 #endif
+#if defined(CONSTNN_FIRMWARE_HAS_CNN_INT8)
+#include "firmware_cnn_int8.hpp"
+#endif
 #include "platform.hpp"
 #include "text_line.hpp"
 
@@ -123,27 +126,30 @@ bool train_on_device(const Net& net,
   return finite;
 }
 
-#if defined(CONSTNN_FIRMWARE_HAS_INT8)
-/// The int8 part: the exported network quantized by train_export --quantize int8, its bytes
-/// and its samples (on its input grid) in flash. Every sample's class must be the one the
-/// host's int8 run stored in the header; the outputs' checksum, like every line, must equal
-/// the host build's. Float is the network of `model`, whose figures are printed beside.
-template <class Net8, class Float>
+/// An int8 part: a network quantized by train_export --quantize int8, its bytes and its
+/// samples (on its input grid) in flash, named by H (the header's namespace as a type: its
+/// arrays stay constants the compiler sees). Every sample's class must be the one the host's
+/// int8 run stored in the header; the outputs' checksum, like every line, must equal the host
+/// build's. H::float_network is the float network it was quantized from, whose figures are
+/// printed beside; with H::measure the first prediction is counted between markers.
+template <class H>
 bool run_int8() noexcept {
+  using Net8 = typename H::network;
+  using Float = typename H::float_network;
   using V = typename Net8::value_type;
   static_assert(Net8::is_fixed, "the firmware needs an int8 network whose sizes are all fixed");
   static_assert(constnn::is_quantized<typename Net8::scalar>,
-                "model_int8 is the header train_export --quantize int8 writes");
+                "an int8 header is one train_export --quantize int8 writes");
   static_assert(Net8::input_shape::static_size == Float::input_shape::static_size &&
                     Net8::output_shape::static_size == Float::output_shape::static_size,
-                "the int8 header must be of the float header's network");
-  static_assert(model_int8::sample_count > 0,
+                "an int8 header must be of its float header's network");
+  static_assert(H::predictions.size() > 0,
                 "export the int8 header with --embed-samples N, N > 0");
   static constinit typename Net8::inference_workspace ws{};
   const Net8 net;
   {
     out_line line;
-    dims_text(line.text("int8 network: "), net)
+    dims_text(line.text(H::name).text(" network: "), net)
         .text(", ")
         .dec(Net8::parameter_bytes)
         .text(" parameter bytes in flash (float ")
@@ -155,50 +161,79 @@ bool run_int8() noexcept {
         .text(")");
   }
   out_line{}
-      .text("int8 flash parameters checksum: ")
-      .hex(checksum(std::span<const std::int8_t>(model_int8::parameters)));
+      .text(H::name)
+      .text(" flash parameters checksum: ")
+      .hex(checksum(std::span<const std::int8_t>(H::parameters)));
 
   const std::size_t width = net.input_size();
   const auto sample = [&](std::size_t e) {
-    return std::span<const V>(model_int8::sample_features).subspan(e * width, width);
+    return std::span<const V>(H::features).subspan(e * width, width);
   };
-  constnn_bench_begin();
-  const std::size_t first = net.predict(model_int8::parameters, sample(0), ws);
-  constnn_bench_end();
+  if constexpr (H::measure) constnn_bench_begin();
+  const std::size_t first = net.predict(H::parameters, sample(0), ws);
+  if constexpr (H::measure) constnn_bench_end();
 
   std::size_t agree = 0;
   std::size_t correct = 0;
   bool produced = true;
   {
     out_line classes;
-    classes.text("int8 inference from flash: classes ");
+    classes.text(H::name).text(" inference from flash: classes ");
     fw::fnv1a32 outputs;
-    for (std::size_t e = 0; e < model_int8::sample_count; ++e) {
-      const V* y = net.forward(model_int8::parameters, sample(e), ws);
+    for (std::size_t e = 0; e < H::predictions.size(); ++e) {
+      const V* y = net.forward(H::parameters, sample(e), ws);
       produced = produced && y != nullptr;
       if (y == nullptr) break;
       const std::size_t p = net.predicted_class(y);
       classes.dec(p);
-      agree += p == model_int8::sample_predictions[e] ? 1 : 0;
-      correct += p == static_cast<std::size_t>(model_int8::sample_labels[e]) ? 1 : 0;
-      for (std::size_t k = 0; k < net.output_size(); ++k)
-        outputs.add(y[k]);
+      agree += p == H::predictions[e] ? 1 : 0;
+      correct += p == static_cast<std::size_t>(H::labels[e]) ? 1 : 0;
+      for (std::size_t k = 0; k < net.output_size(); ++k) outputs.add(y[k]);
     }
     classes.text(", outputs checksum ").hex(outputs.value());
   }
   out_line{}
-      .text("int8 inference: ")
-      .dec(model_int8::sample_count)
+      .text(H::name)
+      .text(" inference: ")
+      .dec(H::predictions.size())
       .text(" samples, ")
       .dec(agree)
       .text(" agree with the host, ")
       .dec(correct)
       .text(" match their labels");
-  const bool passed =
-      produced && agree == model_int8::sample_count && first == model_int8::sample_predictions[0];
-  print_check("every int8 prediction equals the host's", passed);
+  const bool passed = produced && agree == H::predictions.size() && first == H::predictions[0];
+  print_check(H::check, passed);
   return passed;
 }
+
+#if defined(CONSTNN_FIRMWARE_HAS_INT8)
+/// The exported network's int8 quantization.
+struct model_int8_part {
+  using network = model_int8::network;
+  using float_network = model::network;
+  static constexpr const char* name = "int8";
+  static constexpr const char* check = "every int8 prediction equals the host's";
+  static constexpr bool measure = true;
+  static constexpr const auto& parameters = model_int8::parameters;
+  static constexpr const auto& features = model_int8::sample_features;
+  static constexpr const auto& labels = model_int8::sample_labels;
+  static constexpr const auto& predictions = model_int8::sample_predictions;
+};
+#endif
+#if defined(CONSTNN_FIRMWARE_HAS_CNN_INT8)
+/// The imported CNN quantized to int8: its convolutions run the target's int8 kernels (on
+/// the DSP cores, the first layer's 3x3 one-channel kernel and the two-window one).
+struct model_cnn_int8_part {
+  using network = model_cnn_int8::network;
+  using float_network = model_cnn::network;
+  static constexpr const char* name = "cnn int8";
+  static constexpr const char* check = "every cnn int8 prediction equals the host's";
+  static constexpr bool measure = false;
+  static constexpr const auto& parameters = model_cnn_int8::parameters;
+  static constexpr const auto& features = model_cnn_int8::sample_features;
+  static constexpr const auto& labels = model_cnn_int8::sample_labels;
+  static constexpr const auto& predictions = model_cnn_int8::sample_predictions;
+};
 #endif
 
 // A convolutional network for the embedded samples' images: 16x8 OCR letters or 28x28
@@ -209,29 +244,28 @@ struct cnn_for {
 };
 template <std::size_t Classes>
 struct cnn_for<128, Classes> {
-  using type = constnn::sequential<
-      float, constnn::input<16, 8, 1>, constnn::conv2d<8, 3, 3, 1, constnn::padding::same>,
-      constnn::relu, constnn::max_pool2d<2, 2>,
-      constnn::conv2d<16, 3, 3, 1, constnn::padding::same>, constnn::relu,
-      constnn::max_pool2d<2, 2>, constnn::flatten, constnn::dense<4 * 2 * 16, Classes>,
-      constnn::softmax_xent>;
+  using type = constnn::sequential<float, constnn::input<16, 8, 1>,
+                                   constnn::conv2d<8, 3, 3, 1, constnn::padding::same>,
+                                   constnn::relu, constnn::max_pool2d<2, 2>,
+                                   constnn::conv2d<16, 3, 3, 1, constnn::padding::same>,
+                                   constnn::relu, constnn::max_pool2d<2, 2>, constnn::flatten,
+                                   constnn::dense<4 * 2 * 16, Classes>, constnn::softmax_xent>;
 };
 template <std::size_t Classes>
 struct cnn_for<784, Classes> {
   using type = constnn::sequential<
       float, constnn::input<28, 28, 1>, constnn::conv2d<4, 3, 3, 2, constnn::padding::same>,
-      constnn::relu, constnn::max_pool2d<2, 2>,
-      constnn::conv2d<8, 3, 3, 1, constnn::padding::same>, constnn::relu,
-      constnn::max_pool2d<2, 2>, constnn::flatten, constnn::dense<3 * 3 * 8, Classes>,
-      constnn::softmax_xent>;
+      constnn::relu, constnn::max_pool2d<2, 2>, constnn::conv2d<8, 3, 3, 1, constnn::padding::same>,
+      constnn::relu, constnn::max_pool2d<2, 2>, constnn::flatten,
+      constnn::dense<3 * 3 * 8, Classes>, constnn::softmax_xent>;
 };
 
 #if defined(CONSTNN_FIRMWARE_HAS_ONNX_CNN)
 // The host build imported a CNN for these samples (train_export --from-onnx, namespace
 // model_cnn): it takes the place of the one above.
 template <std::size_t Classes>
-  requires(Classes == model_cnn::network::output_shape::static_size)
-struct cnn_for<model_cnn::network::input_shape::static_size, Classes> {
+requires(Classes == model_cnn::network::output_shape::static_size) struct cnn_for<
+    model_cnn::network::input_shape::static_size, Classes> {
   using type = model_cnn::network;
 };
 template <class Cnn>
@@ -402,6 +436,9 @@ constexpr ram_plan plan_ram(std::size_t model_ram_budget) noexcept {
 #if defined(CONSTNN_FIRMWARE_HAS_INT8)
   plan.inference_bytes += model_int8::network::inference_ram_bytes;
 #endif
+#if defined(CONSTNN_FIRMWARE_HAS_CNN_INT8)
+  plan.inference_bytes += model_cnn_int8::network::inference_ram_bytes;
+#endif
   if constexpr (runs_cnn<Net>) plan.inference_bytes += cnn_of<Net>::inference_ram_bytes;
   plan.inference_fits = plan.inference_bytes <= model_ram_budget;
   // Inference runs everywhere, so SGD takes only what it leaves.
@@ -473,7 +510,7 @@ int run(const Net& net, const char* target, std::size_t model_ram_budget) noexce
 
   // The measurement after the float prediction is the int8 one, or an empty pair.
 #if defined(CONSTNN_FIRMWARE_HAS_INT8)
-  passed = run_int8<model_int8::network, Net>() && passed;
+  passed = run_int8<model_int8_part>() && passed;
 #else
   constnn_bench_begin();
   constnn_bench_end();
@@ -509,6 +546,9 @@ int run(const Net& net, const char* target, std::size_t model_ram_budget) noexce
 
   if constexpr (runs_cnn<Net>) {
     passed = run_cnn<cnn_of<Net>, CnnTrains>(samples) && passed;
+#if defined(CONSTNN_FIRMWARE_HAS_CNN_INT8)
+    passed = run_int8<model_cnn_int8_part>() && passed;
+#endif
   } else {
     out_line{}.text("cnn: skipped, no image shape for this input");
   }
