@@ -8,7 +8,10 @@
 #   targets: cortex-m4f cortex-m0plus cortex-m7 cortex-m33 cortex-m55 riscv32-imac
 #            riscv32-imafc (default: all)
 #   environment: BUILD_DIR (default build/mcu-kernel-bench), CXX_HOST (default g++),
-#                EXTRA_CXXFLAGS (e.g. -DCONSTNN_PORTABLE_KERNELS: the portable loops' counts)
+#                EXTRA_CXXFLAGS (e.g. -DCONSTNN_PORTABLE_KERNELS: the portable loops' counts),
+#                CONSTNN_INCLUDE_DIR (default lib/include: another commit's library in this
+#                bench, e.g. after `git archive REV lib/include | tar -x -C /tmp/old`, with
+#                CONSTNN_INCLUDE_DIR=/tmp/old/lib/include and another BUILD_DIR)
 #
 # Self-contained: it compiles tests/benchmarks/mcu/kernel_bench.cpp with arm-none-eabi-g++ or
 # riscv64-unknown-elf-g++ and the CPU flags of toolchains/<target>.cmake, links it with
@@ -29,7 +32,8 @@ mkdir -p "$build"
 
 # shellcheck disable=SC2206
 common_flags=(-std=c++20 -O3 -DNDEBUG -ffp-contract=off -fno-exceptions -fno-rtti
-              -fno-threadsafe-statics -I"$root/lib/include" -I"$fw/src" ${EXTRA_CXXFLAGS:-})
+              -fno-threadsafe-statics -I"${CONSTNN_INCLUDE_DIR:-$root/lib/include}" -I"$fw/src"
+              ${EXTRA_CXXFLAGS:-})
 
 # The host twin: the same program printing to stdout.
 "$cxx_host" "${common_flags[@]}" -o "$build/kernel_bench_host" "$src" "$fw/src/platform_host.cpp" \
