@@ -49,6 +49,7 @@ board_field() {  # board_field TARGET N: field N of the target's row in boards.c
 }
 
 rows=()
+stacks=()
 status=0
 for t in "${targets[@]}"; do
   flags=$(sed -n 's/^set(CONSTNN_CPU_FLAGS "\(.*\)")$/\1/p' "$root/toolchains/$t.cmake")
@@ -84,7 +85,7 @@ for t in "${targets[@]}"; do
   for f in "$src" "$fw/src/$startup" "$fw/src/platform_semihosting.cpp" "$fw/src/bench_markers.cpp"; do
     # shellcheck disable=SC2086
     "$prefix-g++" $flags "${cxx_flags[@]}" "${common_flags[@]}" -ffunction-sections -fdata-sections \
-      -DCONSTNN_BENCH_RAM_BYTES="$model_ram" -c -o "$dir/$(basename "$f").o" "$f"
+      -fstack-usage -DCONSTNN_BENCH_RAM_BYTES="$model_ram" -c -o "$dir/$(basename "$f").o" "$f"
     objects+=("$dir/$(basename "$f").o")
   done
   # shellcheck disable=SC2086
@@ -138,6 +139,11 @@ for t in "${targets[@]}"; do
   fc8_per_mac=$(awk -v n="$fc8" 'BEGIN {printf "%.2f", n / 6400}')
   conv8_per_mac=$(awk -v n="$conv8" 'BEGIN {printf "%.2f", n / 73728}')
   conv1_per_mac=$(awk -v n="$conv1" 'BEGIN {printf "%.2f", n / 9216}')
+  # The DSP convolution kernels' stack: the deeper of their two C frames (GCC's
+  # -fstack-usage), plus the 40 bytes the assembly loop under it pushes.
+  conv_stack=$(awk -F'\t' '/pairs::conv2d_(small|windows)/ { if ($2 + 0 > m) m = $2 + 0 }
+                             END { print m ? m + 40 " bytes" : "none" }' "$dir/kernel_bench.cpp.su")
+  stacks+=("$t: $conv_stack")
   rows+=("| $t | $path | $p_dense | $per_mac | $p_binary | $s_dense | $s_binary | $conv | $conv_per_mac | $fc8_per_mac | $conv8_per_mac | $conv1_per_mac | $same |")
 done
 
@@ -155,4 +161,7 @@ echo
 echo "| target | kernels | prediction, dense input | per dense multiply-add | prediction, binary input | SGD step, dense input | SGD step, binary input | 3x3 conv layer | per conv multiply-add | int8 dense, per multiply-add | int8 3x3 conv, per multiply-add | int8 first conv (1 channel), per multiply-add | same bits as host |"
 echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 printf '%s\n' "${rows[@]}"
+echo
+echo "Stack of the int8 DSP convolution kernels (detail/int8_pairs_dsp.hpp), per target:"
+printf '  %s\n' "${stacks[@]}"
 exit $status
