@@ -33,6 +33,7 @@
 
 #include "../core/fixed_point.hpp"
 #include "conv_geometry.hpp"
+#include "int8_channel_groups.hpp"
 #include "int8_pairs_dsp.hpp"
 #include "one_step_requantizer.hpp"
 
@@ -212,10 +213,6 @@ static_assert(sizeof(void*) == 4 && sizeof(window_args) == 52);
       "pop {r0}\n\t"
       "pop {r4-r11, pc}\n\t");
 }
-constexpr std::int32_t halfword_pair(std::int32_t v) noexcept {
-  const auto h = static_cast<std::uint32_t>(v) & 0xffffu;
-  return static_cast<std::int32_t>(h | (h << 16));
-}
 #endif
 
 // Any n, Thumb-1 only (so every M profile core runs it): per input and four channels, 16
@@ -322,20 +319,6 @@ constexpr std::int32_t halfword_pair(std::int32_t v) noexcept {
 #undef CONSTNN_DETAIL_UNIFIED_END
 #endif
 
-// Which weight rows the four accumulators take for the `left` channels from `first` on
-// (rows w0, w0 + s, w2, w2 + s of the kernels): with fewer than four left, some repeat, so
-// that no row beyond the last is read; the first min(left, 4) are distinct.
-struct four_rows {
-  std::size_t row[4];
-  std::int32_t w0, s, w2;  // in rows
-};
-constexpr four_rows rows_for(std::size_t first, std::size_t left) noexcept {
-  if (left >= 4) return {{first, first + 1, first + 2, first + 3}, 0, 1, 2};
-  if (left == 3) return {{first + 1, first + 2, first, first + 1}, 1, 1, 0};
-  if (left == 2) return {{first, first + 1, first, first + 1}, 0, 1, 0};
-  return {{first, first, first, first}, 0, 0, 0};
-}
-
 #if CONSTNN_INT8_DSP_KERNELS
 // What the kernels compute, in C: on the DSP cores, for rows whose length is not a multiple
 // of four (a first layer's one to three channels), where MLA makes it 10 instructions per
@@ -370,7 +353,7 @@ inline void window_dot4(window_args& a, std::int32_t input_zero_point) noexcept 
   window_dot4_mve(&a);
 #elif CONSTNN_INT8_DSP_KERNELS
   if (a.n % 4 == 0) {
-    a.offset = halfword_pair(-input_zero_point);
+    a.offset = static_cast<std::int32_t>(pairs::halfwords(-input_zero_point));
     window_dot4_words(&a);
   } else {
     window_dot4_inline(a, input_zero_point);

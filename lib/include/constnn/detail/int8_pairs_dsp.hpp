@@ -12,9 +12,11 @@
 //   with zeros in the padding lanes. The commonest, 3x3 of one channel, has its own kernel
 //   (small_window): its nine lanes are five pair words held in registers.
 // - Each channel's requantization is worked out once per call (one_step_requantizer.hpp):
-//   18 instructions per output, against about 30 for the general function.
+//   18 instructions per output by requantize_one_step's listing.
 //
-// Stack: at most dsp_stack_bytes, in fixed arrays. Windows that need more are taken in parts
+// Stack: fixed arrays (960 bytes: two windows, a first layer's filters, the channels' states
+// and two windows' sums); tests/benchmarks/mcu_instruction_counts.sh prints the whole frame
+// per target (1,352 bytes on the M4F). Windows that need more are taken in parts
 // (segments), filters in chunks; a first layer whose one expanded filter does not fit goes
 // back to int8_kernels_arm.hpp's loops.
 //
@@ -29,6 +31,7 @@
 
 #include "../core/fixed_point.hpp"
 #include "conv_geometry.hpp"
+#include "int8_channel_groups.hpp"
 #include "one_step_requantizer.hpp"
 
 #if !defined(CONSTNN_PORTABLE_KERNELS) && (defined(__GNUC__) || defined(__clang__)) && \
@@ -54,11 +57,6 @@ struct channel_state {
   std::int32_t bias;
 };
 static_assert(sizeof(channel_state) == 20);
-/// The most stack the kernels' arrays take (conv2d's: two windows, a first layer's filters,
-/// the channels' states and two windows' sums).
-inline constexpr std::size_t dsp_stack_bytes =
-    4 * (2 * input_pair_words + weight_pair_words + 2 * chunk_channels) +
-    sizeof(channel_state) * chunk_channels;
 
 // The input's pair words (two per four lanes) against groups of four channels. dot_bytes:
 // int8 weight words at w0, w0 + s, w2, w2 + s, the next group `step` bytes on from where
@@ -261,14 +259,17 @@ inline std::uint32_t load_word(const std::int8_t* p) noexcept {
   __builtin_memcpy(&v, p, 4);  // LDR: these cores load unaligned words
   return v;
 }
-// Four lanes given one by one (already offset), as a word's pair words.
-inline void pack_lanes(const std::int32_t (&l)[4], std::uint32_t* out) noexcept {
-  out[0] = (static_cast<std::uint32_t>(l[0]) & 0xffffu) | (static_cast<std::uint32_t>(l[2]) << 16);
-  out[1] = (static_cast<std::uint32_t>(l[1]) & 0xffffu) | (static_cast<std::uint32_t>(l[3]) << 16);
+// Two 16-bit values as a pair word: lo in the low halfword, hi in the high one.
+constexpr std::uint32_t pair(std::int32_t lo, std::int32_t hi) noexcept {
+  return (static_cast<std::uint32_t>(lo) & 0xffffu) | (static_cast<std::uint32_t>(hi) << 16);
 }
 constexpr std::uint32_t halfwords(std::int32_t v) noexcept {
-  const auto h = static_cast<std::uint32_t>(v) & 0xffffu;
-  return h | (h << 16);
+  return pair(v, v);
+}
+// Four lanes given one by one (already offset), as a word's pair words.
+inline void pack_lanes(const std::int32_t (&l)[4], std::uint32_t* out) noexcept {
+  out[0] = pair(l[0], l[2]);
+  out[1] = pair(l[1], l[3]);
 }
 
 // Channels [0, count) of a chunk (at most chunk_channels) against one segment of input
@@ -302,23 +303,11 @@ inline void dot_segment(const std::uint32_t* x, std::size_t words, std::size_t c
   }
   const std::size_t first = 4 * groups, left = count - first;
   if (left == 0) return;
-  // As rows_for: some of the last channels repeat, and none beyond is read.
-  const std::size_t r[4] = {left == 3 ? first + 1 : first, left == 1 ? first : first + left - 1,
-                            first,
-                            left == 1   ? first
-                            : left == 3 ? first + 1
-                                        : first + 1};
+  const four_rows g = rows_for(first, left);
+  const std::size_t(&r)[4] = g.row;
   std::int32_t sums[4] = {acc[r[0]], acc[r[1]], acc[r[2]], acc[r[3]]};
-  dot_args a{x,
-             weight(r[0]),
-             weight(r[1]),
-             weight(r[2]),
-             weight(r[3]),
-             stride_bytes * static_cast<std::int32_t>(r[1] - r[0]),
-             n,
-             1,
-             0,
-             sums};
+  dot_args a{x, weight(r[0]), weight(r[1]), weight(r[2]), weight(r[3]), stride_bytes * g.s, n, 1,
+             0, sums};
   run(a);
   for (std::size_t k = 0; k < 4; ++k) acc[r[k]] = sums[k];
 }
@@ -350,13 +339,18 @@ inline void dot2_segment(const std::uint32_t* x, std::size_t words, std::size_t 
   acc1[c] = s1[0];
 }
 
-template <class Channels>
-inline void load_channels(const Channels& channels, std::size_t first, std::size_t count,
+// Channels [first, first + count) into state; whether requantize_one_step can take them all
+// (TFLite's double rounding, every multiplier below one half).
+template <fixed_point::rounding Mode, class Channels>
+inline bool load_channels(const Channels& channels, std::size_t first, std::size_t count,
                           channel_state* state) noexcept {
+  bool one_step = Mode == fixed_point::rounding::double_rounding;
   for (std::size_t c = 0; c < count; ++c) {
     const auto ch = channels(first + c);
     state[c] = {requantizer::make(ch.multiplier), ch.bias};
+    one_step = one_step && state[c].rq.one_step();
   }
+  return one_step;
 }
 
 // The arguments of requantize_one_step; offsets fixed.
@@ -403,13 +397,12 @@ struct one_step_args {
       "pop {r4-r11, pc}\n\t");
 }
 
-// Outputs y[0, count) of channels [first, first + count) from their sums.
+// Outputs y[0, count) of channels [first, first + count) from their sums; one_step: what
+// load_channels said of them.
 template <fixed_point::rounding Mode, class Channels, class Stage>
 inline void requantize_chunk(const std::int32_t* acc, const channel_state* state, std::size_t count,
-                             const Channels& channels, std::size_t first, const Stage& os,
-                             std::int8_t* y) noexcept {
-  bool one_step = Mode == fixed_point::rounding::double_rounding && count != 0;
-  for (std::size_t c = 0; c < count; ++c) one_step = one_step && state[c].rq.one_step();
+                             bool one_step, const Channels& channels, std::size_t first,
+                             const Stage& os, std::int8_t* y) noexcept {
   if (one_step) {
     const one_step_args a{acc,           state, y,    static_cast<std::int32_t>(count),
                           os.zero_point, os.lo, os.hi};
@@ -500,9 +493,6 @@ template <fixed_point::rounding Mode, class Channels, class Stage>
     const std::size_t count = g.filters - first < small_chunk ? g.filters - first : small_chunk;
     for (std::size_t k = 0; k < count; ++k) {
       const std::int8_t* f = w + (first + k) * 9;
-      const auto pair = [](std::int32_t lo, std::int32_t hi) {
-        return (static_cast<std::uint32_t>(lo) & 0xffffu) | (static_cast<std::uint32_t>(hi) << 16);
-      };
       const auto ch = channels(first + k);
       r[k] = {{pair(f[0], f[2]), pair(f[3], f[5]), pair(f[6], f[8])},
               ch.bias,
@@ -543,10 +533,6 @@ template <fixed_point::rounding Mode, class Channels, class Stage>
                   std::int32_t{x[((rows.input + ky - rows.first) * g.w + cols.input) * g.c + lane -
                                  cols.first * g.c]} -
                   input_zero_point;
-          const auto pair = [](std::int32_t lo, std::int32_t hi) {
-            return (static_cast<std::uint32_t>(lo) & 0xffffu) |
-                   (static_cast<std::uint32_t>(hi) << 16);
-          };
           p[0] = pair(l[0][0], l[0][2]);
           p[1] = pair(l[1][0], l[1][2]);
           p[2] = pair(l[2][0], l[2][2]);
@@ -626,7 +612,7 @@ template <fixed_point::rounding Mode, class Channels, class Stage>
   alignas(8) std::uint32_t expanded[weight_pair_words];
   for (std::size_t first = 0; first < g.filters; first += per_chunk) {
     const std::size_t count = g.filters - first < per_chunk ? g.filters - first : per_chunk;
-    load_channels(channels, first, count, state);
+    const bool one_step = load_channels<Mode>(channels, first, count, state);
     if (!bytes)
       for (std::size_t c = 0; c < count; ++c)
         for (std::size_t k = 0; k < words; ++k) {
@@ -644,7 +630,7 @@ template <fixed_point::rounding Mode, class Channels, class Stage>
           dot_segment<false>(
               xs, words, count,
               [&](std::size_t c) -> const void* { return expanded + 2 * c * words; }, 0, acc);
-          requantize_chunk<Mode>(acc, state, count, channels, first, os,
+          requantize_chunk<Mode>(acc, state, count, one_step, channels, first, os,
                                  y + (oy * g.ow + ox) * g.filters + first);
         }
       continue;
@@ -670,9 +656,10 @@ template <fixed_point::rounding Mode, class Channels, class Stage>
           dot_segment<true>(xs, k1 - k0, count, weight, static_cast<std::int32_t>(per_filter), acc);
         }
       }
-      requantize_chunk<Mode>(acc, state, count, channels, first, os, y + o * g.filters + first);
+      requantize_chunk<Mode>(acc, state, count, one_step, channels, first, os,
+                             y + o * g.filters + first);
       if (two)
-        requantize_chunk<Mode>(acc1, state, count, channels, first, os,
+        requantize_chunk<Mode>(acc1, state, count, one_step, channels, first, os,
                                y + (o + 1) * g.filters + first);
     }
   }
