@@ -5,8 +5,9 @@
 # packages first.
 #
 # Why these host builds and not more: CI must stay under 20 minutes on two cores, and each
-# host build compiles every test (about 8 minutes for g++ -O3, 5 for clang -O0 with the
-# sanitizers, 4 more for a clang Release build, 10 for g++ with the sanitizers). The clang
+# host build compiles every test. This script's stage lines, on a two-core machine: host-release
+# 513 s (480 of them building), host-sanitize with clang 372 s (283 building); before, a clang
+# Release build took 291 s and the sanitizers with g++ 641 s, tests included. The clang
 # Release build (preset host-clang) is left to developers: the sanitizers find undefined
 # behaviour in clang-compiled code at its source, and the firmware's clang build
 # (cortex-m4f-clang) still runs clang's optimiser over the library under QEMU.
